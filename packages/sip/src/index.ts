@@ -1,0 +1,16 @@
+export type { HeaderField, SipMessage, SipRequest, SipResponse } from "./message.js";
+export * from "./parse-message.js";
+export * from "./parse-error.js";
+export * from "./serialize-message.js";
+export * from "./headers.js";
+export * from "./header-names.js";
+export * from "./split-list.js";
+export * from "./parse-params.js";
+export * from "./parse-uri.js";
+export * from "./parse-name-addr.js";
+export * from "./parse-via.js";
+export * from "./parse-cseq.js";
+export * from "./sanity.js";
+export * from "./create-response.js";
+export * from "./summary.js";
+export { decodeUtf8, encodeUtf8, EMPTY_BODY } from "./text.js";
