@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+// The `hotline` command. Exit codes: 0 ok, 1 failure, 2 bad input (usage, configuration,
+// import file), 3 not running (`status`).
+import { Command, CommanderError } from "commander";
+import { loadConfig } from "./config/index.js";
+import { CliError, EXIT, loadConfigOrThrow, type DataOptions } from "./cli/context.js";
+import { registrations, status } from "./cli/query-commands.js";
+import { userAdd, userImport, userList, userPasswd, userRemove } from "./cli/user-commands.js";
+import { startServer } from "./start.js";
+
+const CONFIG_HELP = "configuration file (default: $HOTLINE_CONFIG, else ./hotline.yaml if present, else built-in defaults)";
+
+function withCommon(command: Command): Command {
+  return command.option("-c, --config <file>", CONFIG_HELP).option("-d, --data <dir>", "data directory (overrides dataDir)");
+}
+
+async function start(options: DataOptions): Promise<void> {
+  const config = loadConfigOrThrow(options);
+  const server = await startServer(config);
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    console.error(`${signal}: stopping`);
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(EXIT.failure);
+      },
+    );
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+function checkConfig(file: string): void {
+  const result = loadConfig(file);
+  if (!result.ok) throw new CliError(result.errors.join("\n"), EXIT.badInput);
+  console.log("ok");
+}
+
+function userCommands(program: Command): void {
+  const user = program.command("user").description("manage SIP users (stored as HA1 digests)");
+  withCommon(user.command("add <username>").description("add a user; a strong password is generated and shown once unless --password is given"))
+    .option("-p, --password <password>", "password (at least 8 characters)")
+    .option("-n, --display-name <name>", "display name")
+    .action((username: string, options: DataOptions) => userAdd(username, options));
+  withCommon(user.command("list").description("list users"))
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { json?: boolean }) => userList(options));
+  withCommon(user.command("remove <username>").description("remove a user and its stored registrations"))
+    .action((username: string, options: DataOptions) => userRemove(username, options));
+  withCommon(user.command("passwd <username>").description("set a new password (generated unless --password is given)"))
+    .option("-p, --password <password>", "password (at least 8 characters)")
+    .action((username: string, options: DataOptions & { password?: string }) => userPasswd(username, options));
+  withCommon(user.command("import <file>").description("add or update users from CSV lines: username,password[,display name]"))
+    .action((file: string, options: DataOptions) => userImport(file, options));
+}
+
+export function buildProgram(): Command {
+  const program = new Command("hotline").description("hotline call-center switch").exitOverride();
+  withCommon(program.command("start").description("run the switch")).action((options: DataOptions) => start(options));
+  program
+    .command("check-config <file>")
+    .description('validate a configuration file: prints "ok" or the errors (exit 2)')
+    .action((file: string) => checkConfig(file));
+  userCommands(program);
+  withCommon(program.command("registrations").description("list current registrations (from the running switch, else from the store)"))
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { json?: boolean }) => registrations(options));
+  withCommon(program.command("status").description('show the running switch\'s status, or "not running" (exit 3)'))
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { json?: boolean }) => status(options));
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander already printed usage errors; by convention they exit 2, help/version 0.
+      process.exitCode = error.exitCode === 1 ? EXIT.badInput : error.exitCode;
+    } else if (error instanceof CliError) {
+      console.error(error.message);
+      process.exitCode = error.exitCode;
+    } else {
+      console.error(`error: ${error instanceof Error ? error.message : String(error)}`);
+      process.exitCode = EXIT.failure;
+    }
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,4 @@
+// Test helpers for packages that build on @hotline/switch (exported as "@hotline/switch/testing",
+// source condition only: none of this is part of the build).
+export { createMemoryStore, type MemoryStore } from "./memory-store.js";
+export { storeContract, sampleUser, sampleBinding } from "./store-contract.js";
