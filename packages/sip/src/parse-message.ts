@@ -109,7 +109,7 @@ function parseHeaderLines(text: string, from: number, maxLines: number): HeadSec
         if (!name.valid) {
           error ??= parseError("Bad Header Field", 400, { line: lineNo, detail: `bad header name '${rawName}'` });
         }
-        headers.push({ name: name.name, key: name.key, value: text.slice(colon + 1, eol).trim() });
+        headers.push({ name: name.name, key: name.key, value: trimWs(text.slice(colon + 1, eol)) });
       }
     }
     if (headers.length > maxLines) return { headers, contentLength, error: parseError("Too Many Headers", 400, { line: lineNo }) };
@@ -119,14 +119,25 @@ function parseHeaderLines(text: string, from: number, maxLines: number): HeadSec
     if (h.key !== "content-length") continue;
     const n = parseContentLength(h.value);
     if (n === null) error ??= parseError("Bad Content-Length", 400, { header: "Content-Length", detail: `'${h.value}'` });
-    else if (contentLength !== null && contentLength !== n) error ??= parseError("Multiple Values In Single-Value Header", 400, { header: "Content-Length" });
+    // Conflicting lengths make the framing itself ambiguous (RFC 4475 §3.3.9).
+    else if (contentLength !== null && contentLength !== n) error ??= parseError("Bad Content-Length", 400, { header: "Content-Length", detail: "conflicting values" });
     else contentLength = n;
   }
   return { headers, contentLength, error };
 }
 
+/**
+ * Trims SP and HTAB only (RFC 3261 LWS). String.prototype.trim would also eat U+FEFF and
+ * other Unicode spaces that are part of a UTF-8 header value (RFC 4475 §3.1.1.2).
+ */
+function trimWs(s: string): string {
+  let b = 0;
+  while (b < s.length && (s.charCodeAt(b) === 32 || s.charCodeAt(b) === 9)) b++;
+  return trimEndWs(b === 0 ? s : s.slice(b));
+}
+
 function joinFold(prev: string, continuation: string): string {
-  const rest = continuation.trim();
+  const rest = trimWs(continuation);
   if (rest === "") return prev;
   return prev === "" ? rest : `${trimEndWs(prev)} ${rest}`;
 }

@@ -51,6 +51,8 @@ export function parseNameAddr(text: string): NameAddrResult {
     const start = i;
     while (i < text.length && text[i] !== ";" && text[i] !== " " && text[i] !== "\t") i++;
     uriText = text.slice(start, i);
+    // RFC 3261 §20: a URI containing ",", "?" or ";" must be in <> (RFC 4475 §3.1.2.13).
+    if (uriText.includes("?") || uriText.includes(",")) return { ok: false, error: "URI with '?' or ',' must be enclosed in <>" };
   }
   const uri = parseUri(uriText);
   if (!uri.ok) return { ok: false, error: uri.error };

@@ -139,6 +139,9 @@ export function isIpv6Reference(s: string): boolean {
     body = body.slice(0, lastColon + 1) + "0";
     groupsForV4 = 1;
   }
+  // RFC 5118 §4.10: RFC 3261's ABNF wrongly allowed ":::" before an IPv4 tail; tolerate
+  // exactly that form, nothing else with three colons.
+  if (groupsForV4 === 1 && body.endsWith(":::0")) body = body.slice(0, -4) + "::0";
   const dbl = body.indexOf("::");
   if (dbl !== -1 && body.indexOf("::", dbl + 1) !== -1) return false;
   if (body.includes(":::")) return false;

@@ -9,7 +9,7 @@ import type { SipMessage, SipRequest } from "./message.js";
 import { parseCSeq } from "./parse-cseq.js";
 import { parseError, type ParseError } from "./parse-error.js";
 import { parseNameAddr } from "./parse-name-addr.js";
-import { parseUri } from "./parse-uri.js";
+import { isSipUri, parseUri } from "./parse-uri.js";
 import { parseVia } from "./parse-via.js";
 
 export interface SanityOptions {
@@ -64,14 +64,25 @@ export function checkRequest(req: SipRequest, opts: SanityOptions = DEFAULT_SANI
   // RFC 3261 §8.1.1.5: the CSeq method matches the request method (RFC 4475 §3.1.2.17).
   if (cseq.method !== req.method) return parseError("CSeq Method Mismatch", 400, { header: "CSeq" });
   const mf = getHeader(req, "max-forwards");
-  if (mf !== undefined && (!/^\d{1,3}$/.test(mf) || Number(mf) > 255)) return parseError("Bad Max-Forwards", 400, { header: "Max-Forwards" });
+  // Max-Forwards = 1*DIGIT, 0..255 (RFC 3261 §20.22); leading zeros are legal ("0068").
+  if (mf !== undefined && (!/^\d{1,10}$/.test(mf) || Number(mf) > 255)) return parseError("Bad Max-Forwards", 400, { header: "Max-Forwards" });
   const expires = getHeader(req, "expires");
   if (expires !== undefined && !isDeltaSeconds(expires)) return parseError("Bad Expires", 400, { header: "Expires" });
   const contactErr = checkContacts(req);
   if (contactErr !== null) return contactErr;
+  // RFC 3261 §8.1.1.8: a dialog-creating request carries a Contact, or the B2BUA could
+  // never reach the caller inside the dialog (RFC 4475 §3.4.1 inv2543).
+  if (DIALOG_CREATING.has(req.method) && getHeaderValues(req, "contact").length === 0) return parseError("Missing Contact Header", 400, { header: "Contact" });
   const uri = parseUri(req.uri);
   if (!uri.ok) return parseError("Bad Request-URI", 400, { detail: uri.error });
   if (!opts.uriSchemes.has(uri.uri.scheme)) return parseError("Unsupported URI Scheme", 416);
+  // RFC 3261 §19.1.1 Table 1: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
+  if (isSipUri(uri.uri) && uri.uri.headers !== null) return parseError("Bad Request-URI", 400, { detail: "headers in Request-URI" });
+  // RFC 3261 §10.2: the To of a REGISTER is the address-of-record, a SIP or SIPS URI.
+  if (req.method === "REGISTER") {
+    const to = parseNameAddr(getHeader(req, "to")!);
+    if (to.ok && !isSipUri(to.value.parsedUri)) return parseError("Bad To Header", 400, { header: "To", detail: "a REGISTER's To must be a SIP or SIPS URI" });
+  }
   const unsupported = unsupportedExtensions(req, opts);
   if (unsupported.length > 0) return parseError("Bad Extension", 420, { detail: unsupported.join(", ") });
   if (req.body.length > 0 && req.method !== "ACK") {
@@ -79,7 +90,21 @@ export function checkRequest(req: SipRequest, opts: SanityOptions = DEFAULT_SANI
     // RFC 3261 §8.2.3: a body the UAS does not understand → 415 with Accept.
     if (!opts.acceptedContentTypes.has(type)) return parseError("Unsupported Media Type", 415, { header: "Content-Type" });
   }
+  // RFC 3261 §21.4.7: an INVITE whose Accept rules out SDP cannot get an answer we can
+  // produce (RFC 4475 §3.3.12 sdp01).
+  if (req.method === "INVITE" && !acceptsSdp(req)) return parseError("Not Acceptable", 406, { header: "Accept" });
   return null;
+}
+
+const DIALOG_CREATING = new Set(["INVITE", "SUBSCRIBE", "REFER"]);
+
+function acceptsSdp(req: SipRequest): boolean {
+  const accept = getHeaderValues(req, "accept");
+  if (accept.length === 0) return true;
+  return accept.some((a) => {
+    const t = a.split(";")[0]!.trim().toLowerCase();
+    return t === "application/sdp" || t === "application/*" || t === "*/*" || t === "multipart/mixed";
+  });
 }
 
 /** delta-seconds = 1*DIGIT; values past 2^32-1 are malformed (RFC 4475 §3.1.2.4). */
