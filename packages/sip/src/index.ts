@@ -15,3 +15,4 @@ export * from "./create-response.js";
 export * from "./summary.js";
 export { decodeUtf8, encodeUtf8, EMPTY_BODY } from "./text.js";
 export * from "./parse-auth.js";
+export * from "./inbound.js";
