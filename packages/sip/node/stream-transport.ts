@@ -1,0 +1,223 @@
+/**
+ * SIP over a byte stream (TCP, TLS): RFC 3261 §18.3 framing with StreamFramer, RFC 5626
+ * §3.5.1 CRLF keep-alives, connection reuse (RFC 3261 §18.1.1/§18.2.2), per-IP admission
+ * and idle timeouts. tcp-transport.ts and tls-transport.ts only supply the sockets.
+ */
+import { randomBytes } from "node:crypto";
+import type { AddressInfo, Server, Socket } from "node:net";
+import { framingErrorResponse, StreamFramer, type FlowEndpoint, type FramerOutput } from "@hotline/sip";
+import { ConnectionTable, type Connection } from "./connection-table.js";
+import { normalizeAddress, TransportCore } from "./transport-core.js";
+import {
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS_PER_IP,
+  DEFAULT_MAX_WRITE_BUFFER,
+  type BoundAddress,
+  type ConnectionTransportOptions,
+  type MessageHandler,
+  type SipTransport,
+  type TransportCounters,
+} from "./transport.js";
+
+/** How a concrete stream transport makes sockets. */
+export interface StreamSockets {
+  createServer(onSocket: (socket: Socket) => void): Server;
+  /** An outbound socket; writes before it is ready are queued by Node. */
+  connect(address: string, port: number): Socket;
+  /** Event after which the socket carries data: "connect" (TCP) or "secureConnect" (TLS). */
+  readyEvent: "connect" | "secureConnect";
+}
+
+/** RFC 5626 §3.5.1: the pong answering a CRLFCRLF ping. */
+const CRLF = Uint8Array.of(13, 10);
+/** After a graceful end(), a peer that never closes is cut off after this long. */
+const CLOSE_GRACE_MS = 2000;
+
+class StreamConnection implements Connection {
+  lastActivity: number;
+  ready: boolean;
+
+  constructor(
+    readonly id: string,
+    readonly remote: FlowEndpoint,
+    readonly socket: Socket,
+    readonly framer: StreamFramer,
+    now: number,
+    ready: boolean,
+  ) {
+    this.lastActivity = now;
+    this.ready = ready;
+  }
+
+  get source(): FlowEndpoint {
+    return { transport: this.remote.transport, address: this.remote.address, port: this.remote.port, connectionId: this.id };
+  }
+
+  close(): void {
+    this.socket.end();
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
+
+export class StreamTransport implements SipTransport {
+  private readonly core: TransportCore;
+  private readonly table: ConnectionTable<StreamConnection>;
+  private readonly maxWriteBuffer: number;
+  private server: Server | null = null;
+  private closed = false;
+
+  constructor(
+    readonly kind: "tcp" | "tls",
+    private readonly sockets: StreamSockets,
+    private readonly options: ConnectionTransportOptions,
+  ) {
+    this.core = new TransportCore(kind, options);
+    this.maxWriteBuffer = options.maxWriteBuffer ?? DEFAULT_MAX_WRITE_BUFFER;
+    this.table = new ConnectionTable<StreamConnection>({
+      kind,
+      maxPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
+      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+      now: this.core.now,
+      onIdle: (c) => {
+        this.core.counters.connections_idle_closed++;
+        this.forget(c);
+        c.close();
+      },
+    });
+  }
+
+  listen(): Promise<BoundAddress> {
+    const server = this.sockets.createServer((socket) => this.core.guard({ event: "accept" }, () => this.accept(socket)));
+    this.server = server;
+    return new Promise((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(this.options.port, this.options.address, () => {
+        server.off("error", reject);
+        server.on("error", (err) => this.core.warn({ err: err.message }, "listener error"));
+        const a = server.address() as AddressInfo;
+        resolve({ transport: this.kind, address: a.address, port: a.port });
+      });
+    });
+  }
+
+  onMessage(handler: MessageHandler): void {
+    this.core.setHandler(handler);
+  }
+
+  counters(): TransportCounters {
+    this.core.counters.connections_open = this.table.size;
+    return this.core.snapshot();
+  }
+
+  send(bytes: Uint8Array, destination: FlowEndpoint): boolean {
+    const conn = this.route(destination);
+    if (conn === null) {
+      this.core.drop("unroutable");
+      return false;
+    }
+    return this.write(conn, bytes);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.table.stop();
+    for (const c of this.table.all()) {
+      this.forget(c);
+      c.destroy();
+    }
+    const server = this.server;
+    this.server = null;
+    if (server !== null && server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** The connection for a destination: the named flow, an open one, or a new one. */
+  private route(destination: FlowEndpoint): StreamConnection | null {
+    if (this.closed) return null;
+    if (destination.connectionId !== undefined) return this.table.get(destination.connectionId) ?? null;
+    const address = normalizeAddress(destination.address);
+    const open = this.table.findByRemote(address, destination.port);
+    if (open !== undefined) return open;
+    if (address === "" || !Number.isInteger(destination.port) || destination.port < 1 || destination.port > 65535) return null;
+    return this.connect(address, destination.port);
+  }
+
+  private write(conn: StreamConnection, bytes: Uint8Array): boolean {
+    if (conn.socket.destroyed || conn.socket.writableLength > this.maxWriteBuffer) {
+      this.core.drop(conn.socket.destroyed ? "unroutable" : "write-buffer-full");
+      return false;
+    }
+    conn.socket.write(bytes);
+    conn.lastActivity = this.core.now();
+    this.core.sent(bytes.length);
+    return true;
+  }
+
+  private accept(socket: Socket): void {
+    const address = normalizeAddress(socket.remoteAddress);
+    if (this.closed || !this.table.admits(address)) {
+      if (!this.closed) this.core.drop("connection-limit");
+      socket.destroy();
+      return;
+    }
+    this.attach(socket, address, socket.remotePort ?? 0, true);
+  }
+
+  private connect(address: string, port: number): StreamConnection {
+    const socket = this.sockets.connect(address, port);
+    const conn = this.attach(socket, address, port, false);
+    socket.once(this.sockets.readyEvent, () => {
+      conn.ready = true;
+    });
+    return conn;
+  }
+
+  private attach(socket: Socket, address: string, port: number, ready: boolean): StreamConnection {
+    const framer = new StreamFramer({ maxMessageSize: this.core.maxMessageSize });
+    const conn = new StreamConnection(this.table.newId(), { transport: this.kind, address, port }, socket, framer, this.core.now(), ready);
+    this.table.add(conn);
+    socket.setNoDelay(true);
+    socket.on("data", (chunk: Buffer) => this.core.guard({ connectionId: conn.id }, () => this.onData(conn, chunk)));
+    socket.on("error", (err: NodeJS.ErrnoException) => {
+      // Resets and timeouts are routine on the Internet: only a failed connect is counted.
+      if (!conn.ready) {
+        this.core.drop("connect-failed");
+        this.core.warn({ remote: `${address}:${port}`, err: err.code ?? err.message }, "outbound connection failed");
+      }
+    });
+    socket.on("close", () => this.forget(conn));
+    return conn;
+  }
+
+  private forget(conn: StreamConnection): void {
+    this.table.remove(conn);
+    this.core.counters.connections_open = this.table.size;
+  }
+
+  private onData(conn: StreamConnection, chunk: Buffer): void {
+    conn.lastActivity = this.core.now();
+    this.core.counters.bytes_in += chunk.length;
+    for (const out of conn.framer.push(chunk)) this.onFrame(conn, out);
+  }
+
+  private onFrame(conn: StreamConnection, out: FramerOutput): void {
+    if (out.kind === "message") {
+      this.core.deliver(out.bytes, conn.source);
+    } else if (out.kind === "ping") {
+      this.core.counters.keepalives++;
+      this.write(conn, CRLF);
+    } else {
+      const oversize = out.reason === "header-too-large" || out.reason === "message-too-large";
+      this.core.drop(oversize ? "oversize" : "bad-framing");
+      this.core.warn({ connectionId: conn.id, remote: `${conn.remote.address}:${conn.remote.port}`, reason: out.reason }, "unframeable stream; closing connection");
+      // RFC 3261 §18.3: the stream cannot be resynchronised. Answer if possible, then close.
+      const answer = framingErrorResponse(out.reason, out.head, randomBytes(6).toString("hex"));
+      if (answer !== null) this.write(conn, answer);
+      this.forget(conn);
+      conn.close();
+    }
+  }
+}
