@@ -6,7 +6,8 @@ import { loadConfig } from "./config/index.js";
 import { CliError, EXIT, loadConfigOrThrow, type DataOptions } from "./cli/context.js";
 import { registrations, status } from "./cli/query-commands.js";
 import { userAdd, userImport, userList, userPasswd, userRemove } from "./cli/user-commands.js";
-import { startServer } from "./start.js";
+import { createLogger, startServer, type RunningServer } from "./start.js";
+import type { HotlineConfig } from "./config/index.js";
 
 const CONFIG_HELP = "configuration file (default: $HOTLINE_CONFIG, else ./hotline.yaml if present, else built-in defaults)";
 
@@ -16,7 +17,12 @@ function withCommon(command: Command): Command {
 
 async function start(options: DataOptions): Promise<void> {
   const config = loadConfigOrThrow(options);
-  const server = await startServer(config);
+  const log = createLogger(config);
+  // Last-resort guards: a bug in a callback is logged, never a reason to drop every call.
+  process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
+  process.on("uncaughtException", (err) => log.error({ err }, "uncaught exception"));
+  const server = await startServer(config, log);
+  printBanner(config, server);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -32,6 +38,22 @@ async function start(options: DataOptions): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
+}
+
+/** What an operator needs right after start: where it listens and how to log in. */
+function printBanner(config: HotlineConfig, server: RunningServer): void {
+  const lines = [
+    "",
+    `hotline ${config.node.id} is running — SIP domain (realm) ${config.sip.domain}`,
+    ...server.bound.map((b) => `  SIP ${b.transport.toUpperCase().padEnd(3)} ${b.address}:${b.port}`),
+    `  status   http://${config.http.host}:${config.http.port}/api/status   metrics: /metrics`,
+    `  console  http://${config.http.host}:${config.http.port}/ (the web console arrives with a later release)`,
+  ];
+  if (server.demo.length > 0) {
+    lines.push(`  demo extensions (passwords generated on first start, kept in ${config.dataDir}/demo-credentials.txt):`);
+    for (const d of server.demo) lines.push(`    ${d.username}  password ${d.password}`);
+  }
+  console.log(lines.join("\n") + "\n");
 }
 
 function checkConfig(file: string): void {

@@ -1,12 +1,130 @@
-// Composition root: opens the store, the sockets and the HTTP endpoint. Placeholder until
-// the switch is wired; the CLI's `start` command already calls it.
-import type { HotlineConfig } from "./config/index.js";
+// Composition root: opens the store, provisions users, builds the switch, opens the SIP
+// sockets and the HTTP endpoint, and runs the timers. The only place that reads the
+// clock for the switch and owns sockets (ARCHITECTURE.md).
+import { randomBytes } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { networkInterfaces } from "node:os";
+import type { Server } from "node:http";
+import { pino, type Logger } from "pino";
+import { TcpTransport, TlsTransport, TransportManager, UdpTransport, WsTransport, type BoundAddress, type SipTransport } from "@hotline/sip/node";
+import { BruteForceGuard, DigestAuthenticator, Metrics, Registrar, SipService } from "@hotline/switch";
+import type { HotlineConfig, ListenConfig } from "./config/index.js";
+import { startHttpApi } from "./http-api.js";
+import { Keepalive } from "./keepalive.js";
+import { loadOrCreateSecret, provisionConfigUsers, provisionDemo, type DemoCredential } from "./provision.js";
+import { SipCore } from "./sip-core.js";
+import { openSqliteStore } from "./store/sqlite-store.js";
+import { statusReport, registrationsReport, registerGauges } from "./reports.js";
+
+export const VERSION = "0.1.0";
 
 export interface RunningServer {
+  bound: BoundAddress[];
+  httpPort: number;
+  demo: DemoCredential[];
   close(): Promise<void>;
 }
 
-export async function startServer(config: HotlineConfig): Promise<RunningServer> {
-  void config;
-  throw new Error("not wired yet");
+export async function startServer(config: HotlineConfig, log: Logger = createLogger(config)): Promise<RunningServer> {
+  const startedAt = Date.now();
+  mkdirSync(config.dataDir, { recursive: true });
+  const store = await openSqliteStore(config.dataDir);
+  const secret = loadOrCreateSecret(config.dataDir);
+  await provisionConfigUsers(store, config, startedAt);
+  const demo = await provisionDemo(store, config, startedAt);
+
+  const r = config.registrar;
+  const registrar = new Registrar({ domain: config.sip.domain, minExpires: r.minExpires, maxExpires: r.maxExpires, defaultExpires: r.defaultExpires, maxContactsPerAor: r.maxContactsPerAor }, store);
+  const restored = await registrar.load(startedAt);
+  const authenticator = new DigestAuthenticator({
+    realm: config.sip.domain,
+    algorithms: config.auth.algorithms,
+    nonceTtlMs: config.auth.nonceTtlSeconds * 1000,
+    secret,
+    randomBytes: (n) => randomBytes(n),
+  });
+  const bf = config.auth.bruteForce;
+  const guard = new BruteForceGuard({ maxFailures: bf.maxFailures, windowMs: bf.windowSeconds * 1000, blockMs: Math.max(1, bf.blockSeconds * 1000) });
+  const metrics = new Metrics();
+  const newTag = (): string => randomBytes(6).toString("hex");
+  const service = new SipService({ store, registrar, authenticator, guard, metrics, newTag, log: log.child({ component: "sip-service" }) });
+
+  const transports = new TransportManager(config.sip.listen.map((l) => makeTransport(l, config, log)));
+  const core = new SipCore({ transports, service, metrics, newTag, log: log.child({ component: "sip" }), isBlocked: (ip, now) => bf.blockSeconds > 0 && guard.isBlocked(ip, now) });
+  const bound = await transports.listen();
+  const sentBy = (t: string): string | null => {
+    const b = bound.find((x) => x.transport === t);
+    return b === undefined ? null : `${advertisedHost(b.address)}:${b.port}`;
+  };
+  const keepalive = new Keepalive(r.keepalive, { core, registrar, transports, metrics, domain: config.sip.domain, sentBy });
+  keepalive.start();
+
+  const expiry = setInterval(() => {
+    registrar.expire(Date.now()).catch((err: unknown) => log.error({ err }, "binding expiry failed"));
+  }, 5000);
+  const ctx = { config, startedAt, registrar, guard, store, transports, core, bound, version: VERSION };
+  registerGauges(metrics, ctx);
+  let http: Server;
+  try {
+    http = await startHttpApi(config.http.host, config.http.port, {
+      status: () => statusReport(ctx, Date.now()),
+      registrations: () => registrationsReport(registrar, Date.now()),
+      metrics: () => metrics.render(),
+    }, log.child({ component: "http" }));
+  } catch (err) {
+    await transports.close();
+    await store.close();
+    throw err;
+  }
+  log.info({ listening: bound, http: `${config.http.host}:${config.http.port}`, restoredBindings: restored, domain: config.sip.domain }, "hotline started");
+
+  let closed = false;
+  return {
+    bound,
+    httpPort: config.http.port,
+    demo,
+    async close() {
+      if (closed) return;
+      closed = true;
+      clearInterval(expiry);
+      keepalive.stop();
+      core.close();
+      await new Promise<void>((res) => http.close(() => res()));
+      await transports.close();
+      await store.close();
+      log.info("hotline stopped");
+    },
+  };
+}
+
+function makeTransport(l: ListenConfig, config: HotlineConfig, log: Logger): SipTransport {
+  const limits = config.sip.limits;
+  const tlog = log.child({ component: "transport", transport: l.transport });
+  const base = { address: l.host, port: l.port, maxMessageSize: limits.maxMessageBytes, log: { warn: (o: Record<string, unknown>, m: string) => tlog.warn(o, m) } };
+  const conn = { ...base, maxConnectionsPerIp: limits.maxConnectionsPerIp, idleTimeoutMs: limits.idleConnectionSeconds * 1000 };
+  switch (l.transport) {
+    case "udp":
+      return new UdpTransport(base);
+    case "tcp":
+      return new TcpTransport(conn);
+    case "tls":
+      return new TlsTransport({ ...conn, tls: { certPath: l.cert!, keyPath: l.key! } });
+    case "ws":
+      return new WsTransport(conn);
+    case "wss":
+      return new WsTransport({ ...conn, tls: { certPath: l.cert!, keyPath: l.key! } });
+  }
+}
+
+/** The address we put in our own Via: the bound one, or the first external IPv4 for a wildcard. */
+function advertisedHost(address: string): string {
+  if (address !== "0.0.0.0" && address !== "::") return address.includes(":") ? `[${address}]` : address;
+  for (const list of Object.values(networkInterfaces())) {
+    for (const i of list ?? []) if (i.family === "IPv4" && !i.internal) return i.address;
+  }
+  return "127.0.0.1";
+}
+
+export function createLogger(config: HotlineConfig): Logger {
+  return pino({ level: config.log.level, base: { node: config.node.id } });
 }

@@ -23,14 +23,20 @@ const KNOWN_METHODS = new Set(["INVITE", "BYE", "PRACK", "UPDATE", "INFO", "REFE
 
 export const SERVER_NAME = "hotline/0.1";
 
-export type Decision =
-  | { type: "respond"; response: SipResponse }
-  | { type: "drop"; reason: string };
+/** What to answer. Requests from blocked sources never get here: the server drops them first. */
+export interface Decision {
+  response: SipResponse;
+}
 
 export interface SipServiceDeps {
   store: Store;
   registrar: Registrar;
   authenticator: DigestAuthenticator;
+  /**
+   * Counts failed guesses. Blocked sources are dropped by the server before a transaction
+   * exists: SIPVicious svcrack reads any non-401 answer to a guess as a hit, and silence
+   * also costs the attacker a timeout per guess.
+   */
   guard: BruteForceGuard;
   metrics: Metrics;
   /** Random To tags (RFC 3261 §19.3: at least 32 bits of randomness). */
@@ -48,8 +54,6 @@ export class SipService {
         return this.register(req, source, now);
       case "OPTIONS":
         return this.respond(req, 200, { headers: capabilityHeaders() });
-      case "ACK":
-        return { type: "drop", reason: "stray-ack" };
       default:
         // RFC 3261 §8.2.1 / §21.5.2: a recognised method we don't serve → 405; an
         // unknown one → 501. Both carry Allow.
@@ -59,12 +63,6 @@ export class SipService {
 
   private async register(req: SipRequest, source: BindingSource, now: number): Promise<Decision> {
     const { guard, authenticator, store, registrar, metrics } = this.deps;
-    // A blocked source gets no answer at all: SIPVicious svcrack reads any non-401 answer
-    // to a guess as a hit, and silence also costs the attacker a timeout per guess.
-    if (guard.isBlocked(source.address, now)) {
-      metrics.inc("auth_blocked_drops_total");
-      return { type: "drop", reason: "blocked-source" };
-    }
     const auth = await authenticator.verify(
       { method: req.method, requestUri: req.uri, authorization: getHeaderFields(req, "authorization") },
       (username) => store.users.get(username),
@@ -102,7 +100,7 @@ export class SipService {
       ...(opts.reason !== undefined && { reason: opts.reason }),
     });
     this.deps.metrics.inc("sip_responses_total", { status });
-    return { type: "respond", response };
+    return { response };
   }
 }
 

@@ -24,6 +24,11 @@ export interface BindingSource {
   transport: BindingTransport;
   address: string;
   port: number;
+  /**
+   * The connection a stream-transport REGISTER arrived on, so requests to the contact
+   * reuse it (RFC 5626 §5.3, RFC 3261 §18). Process-local: stores need not persist it.
+   */
+  connectionId?: string;
 }
 
 /** One registered contact of an address-of-record (RFC 3261 §10). Keyed by (aor, contact). */

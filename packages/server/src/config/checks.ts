@@ -40,6 +40,12 @@ function checkSockets(config: HotlineConfig): ConfigIssue[] {
     const earlier = sockets.slice(0, i).find((e) => overlaps(e, s));
     if (earlier) issues.push({ path: s.path, message: `uses the same port as ${earlier.label}`, showValue: false });
   });
+  // One socket per transport kind: the transport for a destination is chosen by its kind
+  // (RFC 3261 §18.1.1), so a second udp entry could never be picked.
+  config.sip.listen.forEach((l, i) => {
+    const earlier = config.sip.listen.findIndex((e) => e.transport === l.transport);
+    if (earlier < i) issues.push({ path: ["sip", "listen", i, "transport"], message: `only one ${l.transport} entry is supported (already at sip.listen[${earlier}])`, showValue: false });
+  });
   return issues;
 }
 

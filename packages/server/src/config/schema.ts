@@ -98,7 +98,7 @@ const sip = z.strictObject({
 });
 
 const auth = z.strictObject({
-  algorithms: z.array(z.enum(DIGEST_ALGORITHMS)).min(1, { error: "must list at least one algorithm" }).default(["SHA-256", "MD5"]),
+  algorithms: z.array(z.enum(DIGEST_ALGORITHMS)).min(1, { error: "must list at least one algorithm" }).default(["MD5"]),
   nonceTtlSeconds: intIn(10, 86_400).default(300),
   bruteForce: z
     .strictObject({

@@ -200,11 +200,19 @@ test("credentials for our realm are picked among several", async () => {
   assert.deepEqual(await verify(a, ['Digest realm="', other, answer(sha(a))]), { outcome: "ok", username: "1001" });
 });
 
-test("digest uri must name the Request-URI (RFC 7616 §3.4.6)", async () => {
+test("digest uri must name the Request-URI's resource (RFC 7616 §3.4.6)", async () => {
   const a = authenticator();
-  assert.deepEqual(await verify(a, [answer(sha(a), { uri: "sip:elsewhere.example" })]), {
+  assert.deepEqual(await verify(a, [answer(sha(a), { uri: "sip:1002@elsewhere.example" })]), {
     outcome: "challenge", stale: false, reason: "uri-mismatch", username: "1001",
   });
+  assert.deepEqual(await verify(a, [answer(sha(a), { uri: "sips:elsewhere.example" })]), {
+    outcome: "challenge", stale: false, reason: "uri-mismatch", username: "1001",
+  });
+  assert.deepEqual(await verify(a, [answer(sha(a), { uri: "https://elsewhere.example/" })]), {
+    outcome: "challenge", stale: false, reason: "uri-mismatch", username: "1001",
+  });
+  // SIPp and some phones put the server's address in the digest uri of a REGISTER.
+  assert.deepEqual(await verify(a, [answer(sha(a), { uri: "sip:127.0.0.1:5060" })]), { outcome: "ok", username: "1001" });
   assert.deepEqual(await verify(a, [answer(sha(a), { uri: "SIP:HOTLINE.example" })]), { outcome: "ok", username: "1001" });
   // The method is part of A2: credentials made for REGISTER do not authenticate an INVITE.
   assert.equal((await verify(a, [answer(sha(a))], T0, URI, "INVITE")).outcome, "challenge");

@@ -6,7 +6,7 @@
 // secret). Only `reason`, meant for logs and metrics, tells them apart. The lookup's own
 // timing (a store hit vs. a miss) is the store's business.
 import { createHmac } from "node:crypto";
-import { parseAuth, serializeChallenge } from "@hotline/sip";
+import { isSipUri, parseAuth, parseUri, serializeChallenge } from "@hotline/sip";
 import {
   computeDigestResponse, constantTimeEqual, hashOf, isDigestHex, parseDigestAlgorithm,
   type DigestAlgorithm, type DigestHash,
@@ -204,11 +204,17 @@ function challenge(reason: AuthChallengeReason, username?: string): AuthResult {
 
 /**
  * RFC 7616 §3.4.6: the digest `uri` must designate the same resource as the Request-URI.
- * Clients copy the Request-URI, so we accept it verbatim or differing only in letter case
- * (scheme and host are case-insensitive, RFC 3261 §19.1.4). Anything else fails: the
- * response hash covers the `uri` text, so accepting another resource would let a captured
- * credential be aimed elsewhere.
+ * Most clients copy the Request-URI, but some put the server's address there instead
+ * (SIPp 3.6.1 sends `uri="sip:<server ip>:<port>"` for a REGISTER to `sip:domain`), and
+ * Kamailio does not compare them by default. We accept the same text (any letter case)
+ * or a SIP URI with the same scheme and user part, and refuse a different user or scheme.
+ * Hosts may differ because a captured credential cannot be replayed anyway: the nonce is
+ * ours and the nonce count only moves forward.
  */
 export function sameResource(digestUri: string, requestUri: string): boolean {
-  return digestUri === requestUri || digestUri.toLowerCase() === requestUri.toLowerCase();
+  if (digestUri === requestUri || digestUri.toLowerCase() === requestUri.toLowerCase()) return true;
+  const a = parseUri(digestUri);
+  const b = parseUri(requestUri);
+  if (!a.ok || !b.ok || !isSipUri(a.uri) || !isSipUri(b.uri)) return false;
+  return a.uri.scheme === b.uri.scheme && a.uri.user === b.uri.user;
 }

@@ -1,0 +1,79 @@
+// The facts behind GET /api/status, /api/registrations and the gauges of /metrics.
+import type { BoundAddress, TransportManager } from "@hotline/sip/node";
+import type { BruteForceGuard, Metrics, Registrar } from "@hotline/switch";
+import type { HotlineConfig } from "./config/index.js";
+import type { SipCore } from "./sip-core.js";
+import type { SqliteStore } from "./store/sqlite-store.js";
+
+export interface ReportContext {
+  config: HotlineConfig;
+  startedAt: number;
+  version: string;
+  registrar: Registrar;
+  guard: BruteForceGuard;
+  store: SqliteStore;
+  transports: TransportManager;
+  core: SipCore;
+  bound: BoundAddress[];
+}
+
+export function statusReport(ctx: ReportContext, now: number): Record<string, unknown> {
+  return {
+    running: true,
+    version: ctx.version,
+    node: ctx.config.node.id,
+    domain: ctx.config.sip.domain,
+    uptimeSeconds: Math.round((now - ctx.startedAt) / 1000),
+    listening: ctx.bound.map((b) => `${b.transport}:${b.address}:${b.port}`),
+    registrations: ctx.registrar.all(now).length,
+    transactions: { client: ctx.core.transactions.clientCount, server: ctx.core.transactions.serverCount },
+    blockedSources: ctx.guard.blocked(now).map((b) => ({ ip: b.ip, until: new Date(b.until).toISOString(), failures: b.failures })),
+    memoryRssBytes: process.memoryUsage().rss,
+  };
+}
+
+export function registrationsReport(registrar: Registrar, now: number): Record<string, unknown> {
+  return {
+    registrations: registrar.all(now).map((b) => ({
+      aor: b.aor,
+      contact: b.contact,
+      source: b.source,
+      expiresAt: b.expiresAt,
+      expiresInSeconds: Math.max(0, Math.round((b.expiresAt - now) / 1000)),
+      q: b.q,
+      userAgent: b.userAgent,
+      reachable: b.reachable,
+      keepaliveFailures: b.failures,
+      callId: b.callId,
+      cseq: b.cseq,
+      instanceId: b.instanceId,
+      regId: b.regId,
+      updatedAt: b.updatedAt,
+    })),
+  };
+}
+
+export function registerGauges(metrics: Metrics, ctx: ReportContext): void {
+  metrics.describe("sip_bad_message_total", "counter", "Malformed or insane SIP input, answered statelessly or dropped, by reason");
+  metrics.describe("auth_blocked_drops_total", "counter", "Requests silently dropped because their source is blocked");
+  metrics.onCollect(() => {
+    const now = Date.now();
+    metrics.set("registrar_bindings", ctx.registrar.all(now).length);
+    metrics.set("auth_blocked_sources", ctx.guard.blocked(now).length);
+    metrics.set("sip_transactions", ctx.core.transactions.clientCount, { side: "client" });
+    metrics.set("sip_transactions", ctx.core.transactions.serverCount, { side: "server" });
+    const c = ctx.core.transactions.counters;
+    for (const [k, v] of Object.entries(c)) metrics.set("sip_transaction_events", v, { event: k });
+    const s = ctx.store.stats;
+    for (const [k, v] of Object.entries(s)) metrics.set("store_group_commit", v, { stat: k });
+    const t = ctx.transports.metrics();
+    for (const [kind, counters] of Object.entries(t.transports)) {
+      if (counters === undefined) continue;
+      for (const [name, v] of Object.entries(counters)) {
+        if (typeof v === "number") metrics.set(`sip_transport_${name}`, v, { transport: kind });
+        else for (const [reason, n] of Object.entries(v as Record<string, number>)) metrics.set("sip_transport_drops", n, { transport: kind, reason });
+      }
+    }
+    metrics.set("process_resident_memory_bytes", process.memoryUsage().rss);
+  });
+}

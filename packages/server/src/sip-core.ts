@@ -1,0 +1,211 @@
+// The glue between sockets and the switch: every inbound datagram or framed stream message
+// is classified (parse + sanity), answered statelessly or fed to the transaction layer,
+// and the transaction layer's actions are carried out here. One timer drives every
+// transaction deadline. Nothing thrown or rejected here may escape to the event loop.
+import {
+  classifyInbound,
+  createResponse,
+  getHeaderValues,
+  headerField,
+  isReliable,
+  parseVia,
+  responseDestination,
+  responseFallback,
+  addReceivedRport,
+  serializeMessage,
+  TransactionLayer,
+  type FlowEndpoint,
+  type SipMessage,
+  type SipRequest,
+  type SipResponse,
+  type TransactionLayerAction,
+  type TransactionRef,
+} from "@hotline/sip";
+import type { InboundMessage, TransportManager } from "@hotline/sip/node";
+import type { Metrics, SipService } from "@hotline/switch";
+import type { Logger } from "pino";
+
+export interface ClientRequestHandler {
+  onResponse(response: SipResponse): void;
+  onFailure(reason: "timeout" | "transport-error"): void;
+}
+
+export interface SipCoreDeps {
+  transports: TransportManager;
+  service: SipService;
+  metrics: Metrics;
+  log: Logger;
+  newTag: () => string;
+  /** Requests from these sources are dropped before a transaction exists (brute-force block). */
+  isBlocked: (address: string, now: number) => boolean;
+}
+
+export class SipCore {
+  readonly transactions = new TransactionLayer();
+  private timer: NodeJS.Timeout | null = null;
+  private timerAt = Infinity;
+  private readonly clients = new Map<string, ClientRequestHandler>();
+  private lastDropLog = 0;
+  private suppressedDropLogs = 0;
+
+  constructor(private readonly deps: SipCoreDeps) {
+    deps.transports.onMessage((m) => this.onInbound(m));
+  }
+
+  private onInbound(m: InboundMessage): void {
+    const now = Date.now();
+    const inbound = classifyInbound(m.bytes, { stream: false });
+    switch (inbound.type) {
+      case "drop":
+        this.countDrop(inbound.reason, m.source, inbound.detail);
+        return;
+      case "reject":
+        this.countDrop(inbound.reason, m.source, inbound.detail, inbound.status);
+        this.sendStatelessReject(inbound.status, inbound.reason, inbound.headers, inbound.extraHeaders, m.source);
+        return;
+      case "request":
+        if (this.deps.isBlocked(m.source.address, now)) {
+          // Silence for a blocked source (see BruteForceGuard): no transaction, no answer.
+          this.deps.metrics.inc("auth_blocked_drops_total");
+          return;
+        }
+        addReceivedRport(inbound.request, m.source);
+        this.run(this.transactions.receiveRequest(inbound.request, m.source, now));
+        return;
+      case "response":
+        this.run(this.transactions.receiveResponse(inbound.response, m.source, now));
+        return;
+    }
+  }
+
+  /** Sends a request in a new client transaction; the handler hears the outcome. */
+  sendRequest(request: SipRequest, destination: FlowEndpoint, handler: ClientRequestHandler): void {
+    const { tx, actions } = this.transactions.sendRequest(request, destination, Date.now());
+    this.clients.set(tx.id, handler);
+    this.run(actions);
+  }
+
+  /** Carries out transaction-layer actions, then re-arms the deadline timer. */
+  private run(actions: TransactionLayerAction[]): void {
+    for (const a of actions) {
+      try {
+        this.apply(a);
+      } catch (err) {
+        this.deps.log.error({ err, action: a.type }, "transaction action failed");
+        this.deps.metrics.inc("sip_internal_errors_total");
+      }
+    }
+    this.arm();
+  }
+
+  private apply(a: TransactionLayerAction): void {
+    switch (a.type) {
+      case "send":
+        this.send(a.message, a.destination, a.tx);
+        return;
+      case "request":
+        this.dispatch(a.tx, a.request, a.source);
+        return;
+      case "merged-request":
+        // RFC 3261 §8.2.2.2: the same request reached us twice by different paths.
+        this.respond(a.tx, createResponse(a.request, 482, { toTag: this.deps.newTag() }));
+        return;
+      case "overload":
+        this.deps.metrics.inc("sip_overload_rejects_total");
+        this.run(this.transactions.sendStateless(createResponse(a.request, 503, { toTag: this.deps.newTag(), headers: [headerField("Retry-After", "5")] }), a.source));
+        return;
+      case "response":
+        this.clients.get(a.tx.id)?.onResponse(a.response);
+        return;
+      case "timeout":
+      case "transport-error":
+        this.clients.get(a.tx.id)?.onFailure(a.type === "timeout" ? "timeout" : "transport-error");
+        this.clients.delete(a.tx.id);
+        return;
+      case "terminated":
+        this.clients.delete(a.tx.id);
+        return;
+      case "ack-2xx":
+      case "stray-response":
+        this.deps.metrics.inc("sip_unmatched_total", { kind: a.type });
+        return;
+    }
+  }
+
+  private dispatch(tx: TransactionRef, request: SipRequest, source: FlowEndpoint): void {
+    const now = Date.now();
+    this.deps.service
+      .handle(request, { ...source }, now)
+      .then((decision) => this.respond(tx, decision.response))
+      .catch((err: unknown) => {
+        // A failing store or a bug answers 500 instead of leaving the phone to time out.
+        this.deps.log.error({ err, method: request.method }, "request handling failed");
+        this.deps.metrics.inc("sip_internal_errors_total");
+        this.respond(tx, createResponse(request, 500, { toTag: this.deps.newTag() }));
+      });
+  }
+
+  private respond(tx: TransactionRef, response: SipResponse): void {
+    this.run(this.transactions.sendResponse(tx.id, response, Date.now()));
+  }
+
+  private send(message: SipMessage, destination: FlowEndpoint, _tx: TransactionRef | null): void {
+    const bytes = serializeMessage(message);
+    if (message.kind === "request") {
+      this.deps.transports.send(bytes, destination);
+      return;
+    }
+    this.sendResponseBytes(bytes, message, destination);
+  }
+
+  /** RFC 3261 §18.2.2 / RFC 3581: responses follow the top Via, over the same flow if any. */
+  private sendResponseBytes(bytes: Uint8Array, message: SipMessage, source: FlowEndpoint): void {
+    const top = getHeaderValues(message, "via")[0];
+    const via = top === undefined ? null : parseVia(top);
+    if (via === null || !via.ok) {
+      this.deps.transports.send(bytes, source); // unreadable Via: answer the packet's source
+      return;
+    }
+    if (this.deps.transports.send(bytes, responseDestination(via.value, source))) return;
+    const fallback = isReliable(source.transport) ? responseFallback(via.value, source) : null;
+    if (fallback !== null) this.deps.transports.send(bytes, fallback);
+  }
+
+  private sendStatelessReject(status: number, reason: string, headers: SipMessage["headers"], extra: SipMessage["headers"], source: FlowEndpoint): void {
+    const response = createResponse({ headers }, status, { reason, toTag: this.deps.newTag(), headers: extra });
+    this.deps.metrics.inc("sip_responses_total", { status });
+    this.sendResponseBytes(serializeMessage(response), response, source);
+  }
+
+  private countDrop(reason: string, source: FlowEndpoint, detail?: string, status?: number): void {
+    this.deps.metrics.inc("sip_bad_message_total", { reason });
+    // Malformed-input logs are rate-limited (Kamailio sip_parser_log): one per second.
+    const now = Date.now();
+    if (now - this.lastDropLog < 1000) {
+      this.suppressedDropLogs++;
+      return;
+    }
+    this.deps.log.warn({ reason, detail, status, source: `${source.transport}:${source.address}:${source.port}`, suppressed: this.suppressedDropLogs }, status === undefined ? "dropped bad message" : "answered bad request");
+    this.lastDropLog = now;
+    this.suppressedDropLogs = 0;
+  }
+
+  private arm(): void {
+    const next = this.transactions.nextDeadline();
+    if (next === null || next >= this.timerAt) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = next;
+    this.timer = setTimeout(() => this.fire(), Math.max(0, next - Date.now()));
+  }
+
+  private fire(): void {
+    this.timer = null;
+    this.timerAt = Infinity;
+    this.run(this.transactions.tick(Date.now()));
+  }
+
+  close(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+  }
+}
