@@ -1,8 +1,10 @@
-// NAT keep-alive and liveness for registered contacts. Every interval each binding is
-// probed over the flow it registered from: an OPTIONS (any answer, even 4xx, proves the
-// flow is alive) or a CRLFCRLF ping on stream transports (RFC 5626 §4.4.1). After N
-// consecutive failures the contact is marked unreachable and skipped by lookups until a
-// probe or a refresh succeeds.
+// NAT keep-alive and liveness for registered contacts. Every interval each binding in
+// scope is probed over the flow it registered from: an OPTIONS (any answer, even 4xx,
+// proves the flow is alive) or a CRLFCRLF ping on stream transports (RFC 5626 §4.4.1).
+// After N consecutive failures the contact is marked unreachable and skipped by lookups
+// until a probe or a refresh succeeds. Probes are spread over the interval in small
+// slices: 10,000 OPTIONS in one burst stalled the event loop for long enough to drop
+// REGISTERs in the register bench.
 import { randomBytes } from "node:crypto";
 import { createBranch, EMPTY_BODY, headerField, isReliable, type FlowEndpoint, type SipRequest } from "@hotline/sip";
 import type { TransportManager } from "@hotline/sip/node";
@@ -11,9 +13,14 @@ import type { SipCore } from "./sip-core.js";
 
 export interface KeepaliveSettings {
   method: "options" | "crlf" | "none";
+  /** "nat": only contacts whose Contact address differs from the packet source (as Kamailio's nathelper); "all": every contact. */
+  scope: "nat" | "all";
   intervalSeconds: number;
   failuresBeforeUnreachable: number;
 }
+
+/** How often a slice of the round is sent. */
+const SLICE_MS = 100;
 
 export interface KeepaliveDeps {
   core: SipCore;
@@ -29,6 +36,8 @@ const CRLFCRLF = new Uint8Array([13, 10, 13, 10]);
 
 export class Keepalive {
   private timer: NodeJS.Timeout | null = null;
+  private pending: Binding[] = [];
+  private perSlice = 1;
 
   constructor(
     private readonly settings: KeepaliveSettings,
@@ -37,7 +46,7 @@ export class Keepalive {
 
   start(): void {
     if (this.settings.method === "none") return;
-    this.timer = setInterval(() => this.round(), this.settings.intervalSeconds * 1000);
+    this.timer = setInterval(() => this.slice(), SLICE_MS);
     this.timer.unref();
   }
 
@@ -45,9 +54,26 @@ export class Keepalive {
     if (this.timer !== null) clearInterval(this.timer);
   }
 
-  /** One probe of every live binding (public so tests can trigger a round). */
-  round(): void {
-    for (const b of this.deps.registrar.all(Date.now())) this.probe(b);
+  /** Sends the next slice; starts a new round when the last one is done. */
+  private slice(): void {
+    if (this.pending.length === 0) {
+      this.pending = this.deps.registrar.all(Date.now()).filter((b) => this.inScope(b));
+      const slices = Math.max(1, Math.floor((this.settings.intervalSeconds * 1000) / SLICE_MS));
+      this.perSlice = Math.max(1, Math.ceil(this.pending.length / slices));
+      return;
+    }
+    for (const b of this.pending.splice(0, this.perSlice)) this.probe(b);
+  }
+
+  /** A contact is behind NAT when its URI's host:port is not where its REGISTER came from. */
+  private inScope(b: Binding): boolean {
+    if (this.settings.scope === "all") return true;
+    // Stream flows are always probed: the probe is what notices a dead connection.
+    if (isReliable(b.source.transport)) return true;
+    const m = /^sips?:(?:[^@]*@)?(\[[^\]]+\]|[^:;>?]+)(?::(\d+))?/i.exec(b.contact);
+    if (m === null) return true;
+    const port = m[2] === undefined ? 5060 : Number(m[2]);
+    return m[1] !== b.source.address || port !== b.source.port;
   }
 
   private probe(b: Binding): void {
@@ -82,14 +108,14 @@ export class Keepalive {
     const sentBy = this.deps.sentBy(b.source.transport);
     if (sentBy === null) return null;
     const transport = b.source.transport.toUpperCase();
-    const rnd = (): number => randomBytes(4).readUInt32BE() / 2 ** 32;
+    // The branch only needs to be unique among our transactions, not unguessable.
     return {
       kind: "request",
       method: "OPTIONS",
       uri: b.contact,
       version: "SIP/2.0",
       headers: [
-        headerField("Via", `SIP/2.0/${transport} ${sentBy};rport;branch=${createBranch(rnd)}`),
+        headerField("Via", `SIP/2.0/${transport} ${sentBy};rport;branch=${createBranch(Math.random)}`),
         headerField("Max-Forwards", "70"),
         headerField("From", `<sip:keepalive@${this.deps.domain}>;tag=${randomBytes(6).toString("hex")}`),
         headerField("To", `<${b.contact}>`),

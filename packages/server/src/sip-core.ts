@@ -25,6 +25,15 @@ import type { InboundMessage, TransportManager } from "@hotline/sip/node";
 import type { Metrics, SipService } from "@hotline/switch";
 import type { Logger } from "pino";
 
+/**
+ * Answered without a server transaction (RFC 3261 §8.2.7 stateless UAS), as Kamailio's
+ * registrar does with sl_send_reply: a retransmission is simply processed again (the
+ * registrar treats an equal Call-ID + CSeq as a retransmission). A transaction would hold
+ * each REGISTER and its answer for Timer J (32 s over UDP): 2,000 registrations/s kept
+ * 128,000 transactions alive and hit the server-transaction cap in the register bench.
+ */
+const STATELESS_METHODS: ReadonlySet<string> = new Set(["REGISTER", "OPTIONS"]);
+
 export interface ClientRequestHandler {
   onResponse(response: SipResponse): void;
   onFailure(reason: "timeout" | "transport-error"): void;
@@ -70,7 +79,8 @@ export class SipCore {
           return;
         }
         addReceivedRport(inbound.request, m.source);
-        this.run(this.transactions.receiveRequest(inbound.request, m.source, now));
+        if (STATELESS_METHODS.has(inbound.request.method)) this.dispatchStateless(inbound.request, m.source);
+        else this.run(this.transactions.receiveRequest(inbound.request, m.source, now));
         return;
       case "response":
         this.run(this.transactions.receiveResponse(inbound.response, m.source, now));
@@ -145,14 +155,31 @@ export class SipCore {
       });
   }
 
+  private dispatchStateless(request: SipRequest, source: FlowEndpoint): void {
+    this.deps.service
+      .handle(request, { ...source }, Date.now())
+      .then((decision) => this.sendResponseBytes(serializeMessage(decision.response), decision.response, source))
+      .catch((err: unknown) => {
+        this.deps.log.error({ err, method: request.method }, "request handling failed");
+        this.deps.metrics.inc("sip_internal_errors_total");
+        const response = createResponse(request, 500, { toTag: this.deps.newTag() });
+        this.sendResponseBytes(serializeMessage(response), response, source);
+      });
+  }
+
   private respond(tx: TransactionRef, response: SipResponse): void {
     this.run(this.transactions.sendResponse(tx.id, response, Date.now()));
   }
 
-  private send(message: SipMessage, destination: FlowEndpoint, _tx: TransactionRef | null): void {
+  private send(message: SipMessage, destination: FlowEndpoint, tx: TransactionRef | null): void {
     const bytes = serializeMessage(message);
     if (message.kind === "request") {
-      this.deps.transports.send(bytes, destination);
+      const sent = this.deps.transports.send(bytes, destination);
+      // RFC 3261 §17.1.4: a transport failure is reported to the transaction (a closed TCP
+      // flow fails now rather than after Timer F). Deferred so actions are not re-entered.
+      if (!sent && tx !== null && isReliable(destination.transport)) {
+        queueMicrotask(() => this.run(this.transactions.transportError(tx.id, Date.now())));
+      }
       return;
     }
     this.sendResponseBytes(bytes, message, destination);

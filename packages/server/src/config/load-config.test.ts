@@ -34,10 +34,10 @@ const DEFAULTS = {
     ],
     limits: { maxMessageBytes: 65535, maxConnectionsPerIp: 64, idleConnectionSeconds: 600 },
   },
-  auth: { algorithms: ["SHA-256", "MD5"], nonceTtlSeconds: 300, bruteForce: { maxFailures: 10, windowSeconds: 60, blockSeconds: 600 } },
+  auth: { algorithms: ["MD5"], nonceTtlSeconds: 300, bruteForce: { maxFailures: 10, windowSeconds: 60, blockSeconds: 600 } },
   registrar: {
     minExpires: 60, maxExpires: 7200, defaultExpires: 3600, maxContactsPerAor: 10,
-    keepalive: { method: "options", intervalSeconds: 30, failuresBeforeUnreachable: 3 },
+    keepalive: { method: "options", scope: "nat", intervalSeconds: 30, failuresBeforeUnreachable: 3 },
   },
   http: { host: "127.0.0.1", port: 8080 },
   demo: { extensions: ["1001", "1002", "1003", "1004", "1005"] },
@@ -178,9 +178,13 @@ test("minExpires <= defaultExpires <= maxExpires", () => {
 
 test("two sockets on the same port and address are rejected; udp and tcp may share a port", () => {
   configOf("sip:\n  listen:\n    - { transport: udp, port: 5070 }\n    - { transport: tcp, port: 5070 }\n");
-  configOf("sip:\n  listen:\n    - { transport: udp, host: 127.0.0.1 }\n    - { transport: udp, host: 192.0.2.1 }\n");
+  // One socket per transport kind (a second udp entry could never be chosen to send).
+  assert.deepEqual(errorsOf("sip:\n  listen:\n    - { transport: udp, host: 127.0.0.1 }\n    - { transport: udp, host: 192.0.2.1 }\n"), [
+    "hotline.yaml:4:20: sip.listen[1].transport: only one udp entry is supported (already at sip.listen[0])",
+  ]);
   assert.deepEqual(errorsOf("sip:\n  listen:\n    - { transport: udp }\n    - { transport: udp, host: 127.0.0.1 }\n"), [
     "hotline.yaml:4:7: sip.listen[1]: uses the same port as sip.listen[0] (udp 0.0.0.0:5060)",
+    "hotline.yaml:4:20: sip.listen[1].transport: only one udp entry is supported (already at sip.listen[0])",
   ]);
   assert.deepEqual(errorsOf("sip:\n  listen:\n    - { transport: tcp, port: 5070 }\n    - { transport: ws, port: 5070 }\n"), [
     "hotline.yaml:4:7: sip.listen[1]: uses the same port as sip.listen[0] (tcp 0.0.0.0:5070)",

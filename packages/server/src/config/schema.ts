@@ -117,6 +117,7 @@ const registrar = z.strictObject({
   keepalive: z
     .strictObject({
       method: z.enum(KEEPALIVE_METHODS).default("options"),
+      scope: z.enum(["nat", "all"]).default("nat"),
       intervalSeconds: intIn(1, 3600).default(30),
       failuresBeforeUnreachable: intIn(1, 100).default(3),
     })

@@ -85,6 +85,10 @@ test("refresh with a higher CSeq updates; same Call-ID with an old CSeq is out o
   assert.equal(refresh.bindings[0]!.expiresAt, T0 + 150_000);
   const stale = await reg.register(register({ contacts: ["<sip:1001@h:1>"], cseq: 4 }), "1001", SRC, T0 + 31_000);
   assert.equal(stale.status, 400);
+  // A retransmission (same Call-ID and CSeq) is answered again and changes nothing.
+  const again = await reg.register(register({ contacts: ["<sip:1001@h:1>"], cseq: 6, expires: 120 }), "1001", SRC, T0 + 40_000);
+  assert.ok(again.status === 200);
+  assert.equal(again.bindings[0]!.expiresAt, T0 + 150_000);
 });
 
 test("unregister one contact with expires=0, and all with '*' + Expires: 0", async () => {

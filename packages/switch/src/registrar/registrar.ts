@@ -59,8 +59,8 @@ export class Registrar {
 
   private async removeAll(intent: Extract<RegisterIntent, { kind: "remove-all" }>, now: number): Promise<RegisterOutcome> {
     const list = this.live(intent.aor, now);
-    // §10.3 step 6: a binding with the same Call-ID and a CSeq not lower → out of order.
-    if (list.some((b) => b.callId === intent.callId && b.cseq >= intent.cseq)) return { status: 400, reason: "Out Of Order CSeq" };
+    // §10.3 step 6: a binding with the same Call-ID and a higher CSeq → out of order.
+    if (list.some((b) => b.callId === intent.callId && b.cseq > intent.cseq)) return { status: 400, reason: "Out Of Order CSeq" };
     this.byAor.delete(intent.aor);
     await this.store.bindings.removeAor(intent.aor);
     return this.ok(intent.aor, now);
@@ -77,8 +77,11 @@ export class Registrar {
     for (const c of intent.contacts) {
       const idx = list.findIndex((b) => sameBinding(b, c));
       const existing = idx === -1 ? undefined : list[idx];
-      if (existing !== undefined && existing.callId === intent.callId && existing.cseq >= intent.cseq) {
-        return { status: 400, reason: "Out Of Order CSeq" };
+      if (existing !== undefined && existing.callId === intent.callId) {
+        // REGISTER is answered statelessly (RFC 3261 §8.2.7), so a retransmission reaches
+        // us again: the same Call-ID and CSeq changes nothing and gets the same answer.
+        if (existing.cseq === intent.cseq) continue;
+        if (existing.cseq > intent.cseq) return { status: 400, reason: "Out Of Order CSeq" };
       }
       if (existing !== undefined) {
         list.splice(idx, 1);

@@ -1,0 +1,852 @@
+// bench/register: authenticated REGISTER throughput and memory per binding, hotline vs Kamailio.
+//
+// For each target (hotline, then Kamailio as the reference): start it pinned to one core,
+// register N distinct users once to measure memory per binding, then drive SIPp (pinned to
+// the other core) at rising rates until the first step with a failed call or a
+// retransmission. Prints a table and ends with one line:
+//   RESULT name=register hotline_per_s=… kamailio_per_s=… ratio=… hotline_bytes_per_binding=… kamailio_bytes_per_binding=…
+//
+//   pnpm bench register [-- --only kamailio|hotline] [--rates 1000,2000] [--step-seconds 3]
+//
+// Loopback only, ports picked per run, every SIPp run bounded by -m and -timeout, the whole
+// run bounded by a watchdog. See bench/README.md.
+
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { createServer } from "node:net";
+import { cpus } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO = resolve(BENCH_DIR, "..");
+const SCENARIO = join(BENCH_DIR, "sipp", "register-digest.xml");
+const KAMAILIO_CFG = join(BENCH_DIR, "kamailio", "register.cfg");
+const HOTLINE_CLI = join(REPO, "packages", "server", "dist", "cli.js");
+const HOST = "127.0.0.1";
+const DOMAIN = "bench.local";
+const WATCHDOG_MS = 280_000;
+/** Stop starting new steps after this much of the run has elapsed. */
+const BUDGET_MS = 240_000;
+const DEFAULT_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 15000, 20000, 25000, 30000, 35000, 40000, 50000];
+
+type TargetName = "hotline" | "kamailio";
+
+interface Options {
+  only: TargetName | undefined;
+  rates: number[];
+  stepSeconds: number;
+  users: number;
+  memoryRate: number;
+  retries: number;
+  targetCore: number;
+  loadCore: number;
+}
+
+interface Target {
+  name: TargetName;
+  version: string;
+  pid: number;
+  sipPort: number;
+  cpusAllowed: string;
+  /** The target's own memory accounting, for a cross-check (Kamailio: shm used / real_used bytes). */
+  shm?: () => { used: number; realUsed: number } | undefined;
+  stop(): Promise<void>;
+}
+
+interface SippRun {
+  exitCode: number | null;
+  wallS: number;
+  sippCpuS: number;
+  outgoing: number;
+  successful: number;
+  failed: number;
+  retransmissions: number;
+  callRate: number;
+  /** Upper bound (ms) of the response-time bucket holding the 99th percentile, e.g. "<1". */
+  p99: string;
+  /** Datagrams the kernel dropped at SIPp's own socket (sampled every 100 ms while it runs). */
+  sippDrops: number;
+  stderrTail: string;
+  statFile: string;
+}
+
+interface Step {
+  rate: number;
+  run: SippRun;
+  targetCpuS: number;
+  /** Datagrams the kernel dropped because the target's socket buffer was full. */
+  targetDrops: number;
+  /**
+   * CPU seconds used on the target's / generator's core by processes other than the target,
+   * SIPp and this harness (other work on a shared machine): noise in the measurement.
+   */
+  foreignTargetCoreS: number;
+  foreignLoadCoreS: number;
+  clean: boolean;
+  note: string;
+}
+
+interface Memory {
+  rssKb: number;
+  pssKb: number;
+}
+
+interface TargetReport {
+  name: TargetName;
+  version: string;
+  cpusAllowed: string;
+  best: Step | undefined;
+  stopReason: string;
+  memBefore: Memory;
+  memAfter: Memory;
+  bindings: number;
+  bytesPerBinding: number | undefined;
+  selfReport: string | undefined;
+  sippLimited: boolean;
+}
+
+// ---------------------------------------------------------------------------------------
+// Process bookkeeping: every child is started in its own process group so it can be
+// stopped with everything it forked; the watchdog and signal handlers kill what is left.
+
+const live = new Set<ChildProcess>();
+const startedAt = Date.now();
+
+function startChild(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+  const child = spawn(cmd, args, {
+    cwd: opts.cwd ?? REPO,
+    env: opts.env ?? process.env,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  live.add(child);
+  child.on("exit", () => live.delete(child));
+  child.on("error", () => live.delete(child));
+  return child;
+}
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
+  return new Promise((done) => child.once("exit", () => done()));
+}
+
+async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  const gone = await Promise.race([exited(child).then(() => true), timeout(graceMs)]);
+  killGroup(child, "SIGKILL");
+  if (!gone) await Promise.race([exited(child), timeout(2000)]);
+}
+
+function killAll(): void {
+  for (const child of live) killGroup(child, "SIGKILL");
+}
+
+/** Copies a child's stdout and stderr into `file` (artifacts of the run). */
+function logTo(child: ChildProcess, file: string): void {
+  const out = createWriteStream(file);
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  child.once("exit", () => setTimeout(() => out.end(), 100));
+}
+
+/** Keeps the last `max` characters written to a stream, for error messages. */
+function tail(stream: NodeJS.ReadableStream | null, max = 4000): () => string {
+  let text = "";
+  stream?.on("data", (chunk: Buffer) => {
+    text = (text + chunk.toString("utf8")).slice(-max);
+  });
+  return () => text.trim();
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** A timeout for Promise.race that does not keep the process alive once the race is decided. */
+function timeout(ms: number): Promise<false> {
+  return new Promise((done) => setTimeout(() => done(false), ms).unref());
+}
+
+class BenchError extends Error {}
+
+// ---------------------------------------------------------------------------------------
+// /proc readings: CPU ticks and memory summed over a process and all its descendants
+// (Kamailio forks its workers; Node is one process with threads, already summed).
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Fields after the command name of /proc/<pid>/stat: index 0 is field 3 (state). */
+function statFields(text: string): string[] {
+  return text.slice(text.lastIndexOf(")") + 2).trim().split(" ");
+}
+
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(statFields(readFileSync(`/proc/${entry}/stat`, "utf8"))[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // exited while scanning
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] ?? -1) ?? []));
+  return tree;
+}
+
+function treeCpuSeconds(root: number): number {
+  let ticks = 0;
+  for (const pid of processTree(root)) {
+    try {
+      const f = statFields(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime
+    } catch {
+      // exited
+    }
+  }
+  return ticks / CLK_TCK;
+}
+
+function kbField(text: string, name: string): number {
+  const m = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text);
+  return m?.[1] === undefined ? 0 : Number(m[1]);
+}
+
+/** VmRSS summed over the tree (counts shared pages once per process) and Pss summed (counts them once). */
+function treeMemory(root: number): Memory {
+  let rssKb = 0;
+  let pssKb = 0;
+  for (const pid of processTree(root)) {
+    try {
+      rssKb += kbField(readFileSync(`/proc/${pid}/status`, "utf8"), "VmRSS");
+      pssKb += kbField(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"), "Pss");
+    } catch {
+      // exited
+    }
+  }
+  return { rssKb, pssKb };
+}
+
+/** user+nice+system seconds spent on one CPU, from /proc/stat (softirq and steal not included). */
+function cpuBusySeconds(cpu: number): number {
+  const m = new RegExp(`^cpu${cpu} (\\d+) (\\d+) (\\d+)`, "m").exec(readFileSync("/proc/stat", "utf8"));
+  return m === null ? NaN : (Number(m[1]) + Number(m[2]) + Number(m[3])) / CLK_TCK;
+}
+
+/** Kernel receive-buffer drops of the UDP sockets bound to 127.0.0.1:<port> (/proc/net/udp "drops"). */
+function udpDrops(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  let drops = 0;
+  try {
+    for (const line of readFileSync("/proc/net/udp", "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[1] === local) drops += Number(f[f.length - 1]) || 0;
+    }
+  } catch {
+    // no procfs
+  }
+  return drops;
+}
+
+function cpusAllowed(pid: number): string {
+  try {
+    const m = /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Ports and readiness probes.
+
+function freeUdpPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createSocket("udp4");
+    s.once("error", fail);
+    s.bind(0, HOST, () => {
+      const { port } = s.address();
+      s.close(() => (port === 5060 ? freeUdpPort().then(done, fail) : done(port)));
+    });
+  });
+}
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, HOST, () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** One SIP OPTIONS over UDP; resolves with the status line of the first answer, or undefined. */
+function sipOptions(port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((done) => {
+    const s = createSocket("udp4");
+    const finish = (v: string | undefined): void => {
+      clearTimeout(timer);
+      s.close();
+      done(v);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    s.once("error", () => finish(undefined));
+    s.on("message", (msg: Buffer) => {
+      const line = msg.toString("utf8").split("\r\n", 1)[0] ?? "";
+      if (line.startsWith("SIP/2.0 ")) finish(line);
+    });
+    s.bind(0, HOST, () => {
+      const local = s.address().port;
+      const tag = randomBytes(6).toString("hex");
+      const text = [
+        `OPTIONS sip:${HOST}:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${HOST}:${local};branch=z9hG4bK${tag};rport`,
+        "Max-Forwards: 70",
+        `From: <sip:bench@${DOMAIN}>;tag=${tag}`,
+        `To: <sip:${HOST}:${port}>`,
+        `Call-ID: ${tag}@${HOST}`,
+        "CSeq: 1 OPTIONS",
+        `Contact: <sip:bench@${HOST}:${local}>`,
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n");
+      s.send(text, port, HOST);
+    });
+  });
+}
+
+function httpStatus(port: number, path: string, timeoutMs: number): Promise<number | undefined> {
+  return new Promise((done) => {
+    const req = request({ host: HOST, port, path, method: "GET", timeout: timeoutMs }, (res) => {
+      res.resume();
+      done(res.statusCode);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => done(undefined));
+    req.end();
+  });
+}
+
+/** Polls `probe` until it returns true; fails early if `child` exits. */
+async function waitReady(child: ChildProcess, what: string, timeoutMs: number, probe: () => Promise<boolean>, stderr: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new BenchError(`${what} did not start: exited (${child.exitCode ?? child.signalCode}): ${stderr() || "no output"}`);
+    }
+    if (await probe()) return;
+    await sleep(100);
+  }
+  throw new BenchError(`${what} did not start: not ready within ${timeoutMs / 1000} s: ${stderr() || "no output"}`);
+}
+
+// ---------------------------------------------------------------------------------------
+// Users: one CSV per run, random passwords, shared by both targets.
+
+interface Users {
+  list: Array<[string, string]>;
+  sippCsv: string;
+}
+
+function makeUsers(dir: string, n: number): Users {
+  const list: Array<[string, string]> = [];
+  for (let i = 0; i < n; i++) list.push([`user${1000 + i}`, randomBytes(9).toString("base64url")]);
+  const sippCsv = join(dir, "users.sipp.csv");
+  writeFileSync(sippCsv, "SEQUENTIAL\n" + list.map(([u, p]) => `${u};${p}\n`).join(""));
+  return { list, sippCsv };
+}
+
+// ---------------------------------------------------------------------------------------
+// Targets.
+
+async function startKamailio(opts: Options, dir: string, users: Users): Promise<Target> {
+  let version: string;
+  try {
+    version = execFileSync("kamailio", ["-v"], { encoding: "utf8" }).split("\n")[0]?.replace("version: ", "").trim() ?? "kamailio";
+  } catch (err) {
+    throw new BenchError(`kamailio did not start: kamailio not found (apt-get install kamailio): ${String(err)}`);
+  }
+  // db_text table read once by htable at start: key_name key_type value_type key_value expires.
+  const db = join(dir, "kamailio-db");
+  mkdirSync(db, { recursive: true });
+  writeFileSync(
+    join(db, "users"),
+    "key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n" + users.list.map(([u, p]) => `${u}:0:0:${p}:0\n`).join(""),
+  );
+  const runDir = join(dir, "kamailio-run");
+  mkdirSync(runDir, { recursive: true });
+  const ctl = join(runDir, "ctl.sock");
+  const sipPort = await freeUdpPort();
+  const args = [
+    "-c", String(opts.targetCore),
+    "kamailio", "-f", KAMAILIO_CFG, "-DD", "-E", "-m", "64", "-M", "8", "-Y", runDir,
+    "-A", `BENCH_LISTEN=udp:${HOST}:${sipPort}`,
+    "-A", `BENCH_DB_URL="text://${db}"`,
+    "-A", `BENCH_CTL="unix:${ctl}"`,
+  ];
+  writeFileSync(join(dir, "kamailio.cmd"), ["taskset", ...args].join(" ") + "\n");
+  const child = startChild("taskset", args);
+  logTo(child, join(dir, "kamailio.log"));
+  const stderr = tail(child.stderr);
+  await waitReady(child, "kamailio", 10_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
+  const pid = child.pid ?? 0;
+  const shm = (): { used: number; realUsed: number } | undefined => {
+    try {
+      const out = execFileSync("kamcmd", ["-s", `unix:${ctl}`, "core.shmmem"], { encoding: "utf8", timeout: 3000 });
+      const used = /\bused: (\d+)/.exec(out)?.[1];
+      const realUsed = /real_used: (\d+)/.exec(out)?.[1];
+      return used === undefined || realUsed === undefined ? undefined : { used: Number(used), realUsed: Number(realUsed) };
+    } catch {
+      return undefined; // kamcmd missing: no cross-check
+    }
+  };
+  return { name: "kamailio", version, pid, sipPort, cpusAllowed: cpusAllowed(pid), shm, stop: () => stopChild(child, 5000) };
+}
+
+async function startHotline(opts: Options, dir: string, users: Users): Promise<Target> {
+  if (!existsSync(HOTLINE_CLI)) {
+    throw new BenchError(`hotline did not start: ${HOTLINE_CLI} not found (build it: pnpm build)`);
+  }
+  const sipPort = await freeUdpPort();
+  const httpPort = await freeTcpPort();
+  const dataDir = join(dir, "hotline-data");
+  mkdirSync(dataDir, { recursive: true });
+  const config = join(dir, "hotline.yaml");
+  writeFileSync(
+    config,
+    [
+      `sip: { domain: ${DOMAIN}, listen: [ { transport: udp, host: ${HOST}, port: ${sipPort} } ] }`,
+      `http: { host: ${HOST}, port: ${httpPort} }`,
+      "demo: { extensions: [] }",
+      "registrar: { maxExpires: 7200 }",
+      "log: { level: warn }",
+      "",
+    ].join("\n"),
+  );
+  const csv = join(dir, "users.hotline.csv");
+  writeFileSync(csv, users.list.map(([u, p]) => `${u},${p}\n`).join(""));
+
+  const importer = startChild(process.execPath, [HOTLINE_CLI, "user", "import", csv, "--data", dataDir, "--config", config]);
+  const importErr = tail(importer.stderr);
+  const importOut = tail(importer.stdout);
+  const imported = await Promise.race([exited(importer).then(() => true), timeout(60_000)]);
+  if (!imported) {
+    killGroup(importer, "SIGKILL");
+    throw new BenchError("hotline did not start: `user import` did not finish within 60 s");
+  }
+  if (importer.exitCode !== 0) {
+    throw new BenchError(`hotline did not start: \`user import\` exited (${importer.exitCode ?? importer.signalCode}): ${importErr() || importOut() || "no output"}`);
+  }
+
+  // HOTLINE_BENCH_NODE_ARGS passes extra node flags (e.g. --cpu-prof) to the target only.
+  const nodeArgs = (process.env["HOTLINE_BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+  const args = ["-c", String(opts.targetCore), process.execPath, ...nodeArgs, HOTLINE_CLI, "start", "--config", config, "--data", dataDir];
+  writeFileSync(join(dir, "hotline.cmd"), ["taskset", ...args].join(" ") + "\n");
+  const child = startChild("taskset", args, { env: { ...process.env, NODE_ENV: "production" } });
+  logTo(child, join(dir, "hotline.log"));
+  const stderr = tail(child.stderr);
+  await waitReady(child, "hotline", 20_000, async () => (await httpStatus(httpPort, "/api/status", 500)) === 200, stderr);
+  await waitReady(child, "hotline", 5_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
+  const pid = child.pid ?? 0;
+  let version = "hotline";
+  try {
+    const pkg = JSON.parse(readFileSync(join(REPO, "packages", "server", "package.json"), "utf8")) as { version?: unknown };
+    if (typeof pkg.version === "string") version = `hotline ${pkg.version} (node ${process.version})`;
+  } catch {
+    // keep the bare name
+  }
+  return { name: "hotline", version, pid, sipPort, cpusAllowed: cpusAllowed(pid), stop: () => stopChild(child, 5000) };
+}
+
+// ---------------------------------------------------------------------------------------
+// SIPp.
+
+function sippVersion(): string {
+  try {
+    const out = execFileSync("sipp", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    return /SIPp v\S+/.exec(out)?.[0] ?? "SIPp";
+  } catch (err) {
+    const out = (err as { stdout?: unknown }).stdout;
+    const m = typeof out === "string" ? /SIPp v\S+/.exec(out) : null;
+    if (m) return m[0]; // `sipp -v` exits non-zero
+    throw new BenchError("sipp not found (apt-get install sip-tester)");
+  }
+}
+
+function parseStat(file: string): Map<string, string> | undefined {
+  if (!existsSync(file)) return undefined;
+  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
+  const header = lines[0]?.split(";");
+  const last = lines.length > 1 ? lines[lines.length - 1]?.split(";") : undefined;
+  if (header === undefined || last === undefined) return undefined;
+  return new Map(header.map((h, i) => [h, last[i] ?? ""]));
+}
+
+function p99Bucket(stat: Map<string, string>): string {
+  const buckets: Array<[string, number]> = [];
+  for (const [k, v] of stat) {
+    const m = /^ResponseTimeRepartition1_(<|>=)(\d+)$/.exec(k);
+    if (m) buckets.push([`${m[1] ?? ""}${m[2] ?? ""}ms`, Number(v) || 0]);
+  }
+  const total = buckets.reduce((a, [, n]) => a + n, 0);
+  if (total === 0) return "-";
+  let seen = 0;
+  for (const [label, n] of buckets) {
+    seen += n;
+    if (seen >= total * 0.99) return label;
+  }
+  return buckets[buckets.length - 1]?.[0] ?? "-";
+}
+
+let sippSeq = 0;
+
+/**
+ * One bounded SIPp run: `calls` REGISTER transactions pairs at `rate`/s. SIPp runs under a
+ * tiny sh wrapper that prints its own children's CPU times (cutime/cstime) after SIPp exits.
+ */
+async function runSipp(opts: Options, dir: string, users: Users, target: Target, sippPort: number, rate: number, calls: number): Promise<SippRun> {
+  const tag = `${target.name}-${String(++sippSeq).padStart(2, "0")}-${rate}`;
+  const statFile = join(dir, `${tag}.stat.csv`);
+  const selfStat = join(dir, `${tag}.sippcpu`);
+  const timeoutS = Math.ceil(calls / rate) + 12;
+  const args = [
+    `${HOST}:${target.sipPort}`,
+    "-sf", SCENARIO,
+    "-inf", users.sippCsv,
+    "-i", HOST, "-p", String(sippPort), "-t", "u1",
+    "-m", String(calls), "-r", String(rate), "-rp", "1000", "-l", String(Math.max(rate, 1000)),
+    "-recv_timeout", "4000", "-timeout", String(timeoutS), "-timeout_error",
+    // Larger loop budgets keep SIPp from falling behind and then sending in bursts;
+    // a large socket buffer keeps the generator's own socket from dropping answers.
+    "-max_recv_loops", "100000", "-max_sched_loops", "100000", "-buff_size", "4194304",
+    "-nostdin", "-trace_stat", "-stf", statFile, "-fd", "1",
+    "-trace_err", "-error_file", join(dir, `${tag}.errors.log`),
+  ];
+  const wrapper = 'sipp "$@"; rc=$?; read -r s < /proc/$$/stat; printf "%s\\n" "$s" > "$SIPP_SELF_STAT"; exit $rc';
+  const t0 = process.hrtime.bigint();
+  const child = startChild("taskset", ["-c", String(opts.loadCore), "sh", "-c", wrapper, "sh", ...args], {
+    env: { ...process.env, SIPP_SELF_STAT: selfStat },
+    cwd: dir,
+  });
+  const stderr = tail(child.stderr, 2000);
+  child.stdout?.resume(); // SIPp's screen
+  let sippDrops = 0;
+  const sampler = setInterval(() => (sippDrops = Math.max(sippDrops, udpDrops(sippPort))), 100);
+  const finished = await Promise.race([exited(child).then(() => true), timeout((timeoutS + 5) * 1000)]);
+  clearInterval(sampler);
+  if (!finished) killGroup(child, "SIGKILL");
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+
+  let sippCpuS = 0;
+  if (existsSync(selfStat)) {
+    const f = statFields(readFileSync(selfStat, "utf8"));
+    sippCpuS = (Number(f[13]) + Number(f[14])) / CLK_TCK; // cutime, cstime
+  }
+  const stat = parseStat(statFile);
+  const num = (k: string): number => Number(stat?.get(k) ?? "NaN");
+  return {
+    exitCode: finished ? child.exitCode : null,
+    wallS,
+    sippCpuS,
+    outgoing: num("OutgoingCall(C)"),
+    successful: num("SuccessfulCall(C)"),
+    failed: num("FailedCall(C)"),
+    retransmissions: num("Retransmissions(C)"),
+    callRate: num("CallRate(C)"),
+    p99: stat ? p99Bucket(stat) : "-",
+    sippDrops,
+    stderrTail: stderr().split("\n").filter((l) => !l.startsWith("Resolving remote host")).join(" ").slice(-300),
+    statFile,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The measurement of one target.
+
+const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
+const pad = (s: string, n: number): string => s.padEnd(n);
+
+function printStepHeader(): void {
+  console.log(
+    [pad("target", 9), pad("rate/s", 7), pad("sent/s", 8), pad("ok", 7), pad("failed", 7), pad("retrans", 8), pad("drops t/sipp", 12), pad("p99", 8), pad("cpu%", 6), pad("us/reg", 7), pad("sipp%", 6), pad("other%", 7), "result"].join(" "),
+  );
+}
+
+function printStep(name: string, s: Step): void {
+  const r = s.run;
+  const cpuPct = (100 * s.targetCpuS) / r.wallS;
+  const usPerReg = r.successful > 0 ? (1e6 * s.targetCpuS) / r.successful : NaN;
+  console.log(
+    [
+      pad(name, 9), pad(String(s.rate), 7), pad(fmt(r.callRate), 8), pad(fmt(r.successful), 7), pad(fmt(r.failed), 7),
+      pad(fmt(r.retransmissions), 8), pad(`${s.targetDrops}/${r.sippDrops}`, 12), pad(r.p99, 8), pad(fmt(cpuPct), 6), pad(fmt(usPerReg, 1), 7),
+      pad(fmt((100 * r.sippCpuS) / r.wallS), 6),
+      pad(`${fmt((100 * s.foreignTargetCoreS) / r.wallS)}/${fmt((100 * s.foreignLoadCoreS) / r.wallS)}`, 7),
+      s.clean ? "clean" : `FAIL ${s.note}`,
+    ].join(" "),
+  );
+}
+
+async function measure(opts: Options, dir: string, users: Users, target: Target): Promise<TargetReport> {
+  const sippPort = await freeUdpPort(); // one SIPp port per target: the Contact of each user stays the same
+  console.log(`\n${target.name}: ${target.version}, pid ${target.pid} on CPUs ${target.cpusAllowed}, SIP ${HOST}:${target.sipPort}`);
+
+  // Memory per binding: N distinct users, each registered once, on a fresh process.
+  await sleep(500);
+  const memBefore = treeMemory(target.pid);
+  const shmBefore = target.shm?.();
+  const memRun = await runSipp(opts, dir, users, target, sippPort, opts.memoryRate, users.list.length);
+  await sleep(1000);
+  const memAfter = treeMemory(target.pid);
+  const shmAfter = target.shm?.();
+  let selfReport: string | undefined;
+  if (shmBefore !== undefined && shmAfter !== undefined) {
+    const per = (a: number, b: number): string => fmt((b - a) / users.list.length);
+    selfReport = `shm used +${per(shmBefore.used, shmAfter.used)} B/binding, real_used (with allocator overhead) +${per(shmBefore.realUsed, shmAfter.realUsed)} B/binding`;
+    console.log(`${target.name}: own accounting (kamcmd core.shmmem): ${selfReport}`);
+  }
+  const bindings = Number.isFinite(memRun.successful) ? memRun.successful : 0;
+  const bytesPerBinding = bindings > 0 ? ((memAfter.pssKb - memBefore.pssKb) * 1024) / users.list.length : undefined;
+  console.log(
+    `${target.name}: memory: ${bindings}/${users.list.length} users registered at ${opts.memoryRate}/s` +
+      ` (failed ${fmt(memRun.failed)}, retrans ${fmt(memRun.retransmissions)});` +
+      ` PSS ${memBefore.pssKb} -> ${memAfter.pssKb} kB, RSS ${memBefore.rssKb} -> ${memAfter.rssKb} kB;` +
+      ` ${bytesPerBinding === undefined ? "-" : fmt(bytesPerBinding)} bytes per binding`,
+  );
+  if (bindings !== users.list.length) console.log(`${target.name}: WARNING: not every user registered; bytes per binding is not comparable`);
+
+  // Throughput ramp.
+  printStepHeader();
+  let best: Step | undefined;
+  let stopReason = "ladder exhausted (the limit is above the highest rate tried)";
+  let sippLimited = false;
+  ramp: for (const rate of opts.rates) {
+    for (let attempt = 0; attempt <= opts.retries; attempt++) {
+      const calls = rate * opts.stepSeconds;
+      if (Date.now() - startedAt + (opts.stepSeconds + 6) * 1000 > BUDGET_MS) {
+        stopReason = `time budget: stopped before ${rate}/s`;
+        break ramp;
+      }
+      const cpu0 = treeCpuSeconds(target.pid);
+      const drops0 = udpDrops(target.sipPort);
+      const busy0 = [cpuBusySeconds(opts.targetCore), cpuBusySeconds(opts.loadCore)] as const;
+      const self0 = process.cpuUsage();
+      const run = await runSipp(opts, dir, users, target, sippPort, rate, calls);
+      const targetCpuS = treeCpuSeconds(target.pid) - cpu0;
+      const targetDrops = udpDrops(target.sipPort) - drops0;
+      const self = process.cpuUsage(self0);
+      const selfS = (self.user + self.system) / 1e6;
+      const foreignTargetCoreS = Math.max(0, cpuBusySeconds(opts.targetCore) - busy0[0] - targetCpuS);
+      const foreignLoadCoreS = Math.max(0, cpuBusySeconds(opts.loadCore) - busy0[1] - run.sippCpuS - selfS);
+      const problems: string[] = [];
+      if (run.exitCode === null) problems.push("sipp killed after its timeout");
+      if (!Number.isFinite(run.successful)) problems.push(`no SIPp statistics (exit ${run.exitCode}): ${run.stderrTail}`);
+      else {
+        if (run.failed > 0) problems.push(`${run.failed} failed`);
+        if (run.retransmissions > 0) problems.push(`${run.retransmissions} retransmissions`);
+        if (run.successful !== calls) problems.push(`${run.successful}/${calls} succeeded`);
+      }
+      const clean = problems.length === 0;
+      const step: Step = { rate, run, targetCpuS, targetDrops, foreignTargetCoreS, foreignLoadCoreS, clean, note: problems.join(", ") };
+      printStep(target.name, step);
+      if (target.pid > 0 && !existsSync(`/proc/${target.pid}`)) throw new BenchError(`${target.name} exited during the ${rate}/s step`);
+      if (clean) {
+        // SIPp paces calls itself; if it could not keep up, the step did not test the target.
+        if (run.callRate < 0.9 * rate) {
+          sippLimited = true;
+          stopReason = `SIPp sent only ${fmt(run.callRate)}/s of ${rate}/s: generator-limited`;
+          break ramp;
+        }
+        if (run.sippCpuS / run.wallS > 0.9) sippLimited = true;
+        best = step;
+        continue ramp;
+      }
+      stopReason = `first failing step: ${rate}/s (${step.note})`;
+      const foreignPct = (100 * Math.max(step.foreignTargetCoreS, step.foreignLoadCoreS)) / run.wallS;
+      if (foreignPct >= 10) {
+        console.log(`${target.name}: note: other processes used up to ${fmt(foreignPct)}% of a benchmark core during this step; a rerun on a quiet machine may go higher`);
+      }
+      if (attempt < opts.retries) console.log(`${target.name}: retrying ${rate}/s (--retries ${opts.retries})`);
+    }
+    break;
+  }
+  console.log(`${target.name}: ${stopReason}`);
+  if (best !== undefined && best.run.sippCpuS / best.run.wallS > 0.9) {
+    console.log(`${target.name}: WARNING: SIPp used ${fmt((100 * best.run.sippCpuS) / best.run.wallS)}% of its core at ${best.rate}/s: the generator may be the limit`);
+  }
+  return { name: target.name, version: target.version, cpusAllowed: target.cpusAllowed, best, stopReason, memBefore, memAfter, bindings, bytesPerBinding, selfReport, sippLimited };
+}
+
+// ---------------------------------------------------------------------------------------
+
+function parseOptions(): Options {
+  const { values } = parseArgs({
+    options: {
+      only: { type: "string" },
+      rates: { type: "string" },
+      "step-seconds": { type: "string", default: "3" },
+      users: { type: "string", default: "10000" },
+      "memory-rate": { type: "string", default: "2000" },
+      retries: { type: "string", default: "0" },
+      "target-core": { type: "string", default: "1" },
+      "load-core": { type: "string", default: "0" },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(
+      "pnpm bench register [-- --only hotline|kamailio] [--rates 1000,2000,…] [--step-seconds 3] [--users 10000]\n" +
+        "                    [--memory-rate 2000] [--retries 0] [--target-core 1] [--load-core 0]",
+    );
+    process.exit(0);
+  }
+  const int = (s: string | undefined, what: string, min: number, max: number): number => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n < min || n > max) throw new BenchError(`--${what} must be an integer in ${min}..${max}, got ${s}`);
+    return n;
+  };
+  const only = values.only;
+  if (only !== undefined && only !== "hotline" && only !== "kamailio") throw new BenchError(`--only must be hotline or kamailio, got ${only}`);
+  const rates = values.rates === undefined ? DEFAULT_RATES : values.rates.split(",").map((r) => int(r, "rates", 1, 100_000));
+  const ncpu = cpus().length;
+  const opts: Options = {
+    only,
+    rates,
+    stepSeconds: int(values["step-seconds"], "step-seconds", 1, 20),
+    users: int(values.users, "users", 1, 100_000),
+    memoryRate: int(values["memory-rate"], "memory-rate", 1, 50_000),
+    retries: int(values.retries, "retries", 0, 3),
+    targetCore: int(values["target-core"], "target-core", 0, ncpu - 1),
+    loadCore: int(values["load-core"], "load-core", 0, ncpu - 1),
+  };
+  if (opts.targetCore === opts.loadCore) throw new BenchError("--target-core and --load-core must differ");
+  return opts;
+}
+
+function resultValue(r: TargetReport | undefined, f: (r: TargetReport) => number | undefined, digits = 0): string {
+  const v = r === undefined ? undefined : f(r);
+  return v === undefined || !Number.isFinite(v) ? "na" : v.toFixed(digits);
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions();
+  if (cpus().length < 2) throw new BenchError("needs at least 2 CPUs (target and load generator each pinned to one)");
+  // The harness itself stays off the target's core.
+  try {
+    execFileSync("taskset", ["-a", "-p", "-c", String(opts.loadCore), String(process.pid)], { stdio: "ignore" });
+  } catch {
+    throw new BenchError("taskset not found (util-linux)");
+  }
+  const sipp = sippVersion();
+  const dir = join(BENCH_DIR, "out", `register-${new Date().toISOString().replace(/[:.]/g, "-")}`);
+  mkdirSync(dir, { recursive: true });
+  const users = makeUsers(dir, opts.users);
+  const targets: TargetName[] = opts.only === undefined ? ["hotline", "kamailio"] : [opts.only];
+  console.log(
+    `register: ${sipp} on CPU ${opts.loadCore}, targets on CPU ${opts.targetCore}; ${opts.users} users, steps of ${opts.stepSeconds} s at ` +
+      `${opts.rates.join(", ")}/s until the first failure or retransmission; artifacts in ${dir}`,
+  );
+
+  const reports = new Map<TargetName, TargetReport>();
+  for (const name of targets) {
+    const target = name === "hotline" ? await startHotline(opts, dir, users) : await startKamailio(opts, dir, users);
+    try {
+      reports.set(name, await measure(opts, dir, users, target));
+    } finally {
+      await target.stop();
+    }
+  }
+
+  console.log("\nsummary (CPU at the highest clean rate; bytes per binding from PSS growth over all processes):");
+  console.log([pad("target", 9), pad("clean/s", 8), pad("cpu%", 6), pad("us/reg", 7), pad("p99", 8), pad("sipp%", 6), pad("B/binding", 10), "stopped by"].join(" "));
+  for (const r of reports.values()) {
+    const b = r.best;
+    console.log(
+      [
+        pad(r.name, 9),
+        pad(b ? String(b.rate) : "0", 8),
+        pad(b ? fmt((100 * b.targetCpuS) / b.run.wallS) : "-", 6),
+        pad(b && b.run.successful > 0 ? fmt((1e6 * b.targetCpuS) / b.run.successful, 1) : "-", 7),
+        pad(b ? b.run.p99 : "-", 8),
+        pad(b ? fmt((100 * b.run.sippCpuS) / b.run.wallS) : "-", 6),
+        pad(r.bytesPerBinding === undefined ? "-" : fmt(r.bytesPerBinding), 10),
+        r.stopReason + (r.sippLimited ? " [generator-limited]" : ""),
+      ].join(" "),
+    );
+  }
+
+  for (const r of reports.values()) {
+    if (r.selfReport !== undefined) console.log(`${r.name}: memory cross-check, its own accounting: ${r.selfReport}`);
+  }
+
+  const h = reports.get("hotline");
+  const k = reports.get("kamailio");
+  const perS = (r: TargetReport): number => r.best?.rate ?? 0;
+  const ratio = h !== undefined && k !== undefined && perS(k) > 0 ? (perS(h) / perS(k)).toFixed(2) : "na";
+  console.log(
+    `RESULT name=register hotline_per_s=${resultValue(h, perS)} kamailio_per_s=${resultValue(k, perS)} ratio=${ratio}` +
+      ` hotline_bytes_per_binding=${resultValue(h, (r) => r.bytesPerBinding)} kamailio_bytes_per_binding=${resultValue(k, (r) => r.bytesPerBinding)}`,
+  );
+  return 0;
+}
+
+const watchdog = setTimeout(() => {
+  console.error(`register: watchdog: ${WATCHDOG_MS / 1000} s elapsed; killing everything`);
+  killAll();
+  process.exit(2);
+}, WATCHDOG_MS);
+
+for (const sig of ["SIGINT", "SIGTERM"] as const) {
+  process.on(sig, () => {
+    console.error(`register: ${sig}; killing everything`);
+    killAll();
+    process.exit(130);
+  });
+}
+
+main().then(
+  (code) => {
+    clearTimeout(watchdog);
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    clearTimeout(watchdog);
+    killAll();
+    console.error(err instanceof BenchError ? `register: ${err.message}` : err);
+    process.exitCode = 1;
+  },
+);
