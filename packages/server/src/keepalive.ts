@@ -38,6 +38,7 @@ export class Keepalive {
   private timer: NodeJS.Timeout | null = null;
   private pending: Binding[] = [];
   private perSlice = 1;
+  private roundStartedAt = -Infinity;
 
   constructor(
     private readonly settings: KeepaliveSettings,
@@ -54,9 +55,14 @@ export class Keepalive {
     if (this.timer !== null) clearInterval(this.timer);
   }
 
-  /** Sends the next slice; starts a new round when the last one is done. */
+  /** Sends the next slice; starts a new round when the last one is done and an interval has passed since the last round began. */
   private slice(): void {
     if (this.pending.length === 0) {
+      // Without this a round of a few bindings ends in one slice and the next begins at
+      // once: each contact was probed every 200 ms instead of once per interval.
+      const now = Date.now();
+      if (now - this.roundStartedAt < this.settings.intervalSeconds * 1000) return;
+      this.roundStartedAt = now;
       this.pending = this.deps.registrar.all(Date.now()).filter((b) => this.inScope(b));
       const slices = Math.max(1, Math.floor((this.settings.intervalSeconds * 1000) / SLICE_MS));
       this.perSlice = Math.max(1, Math.ceil(this.pending.length / slices));

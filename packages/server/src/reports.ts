@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from "node:perf_hooks";
 // The facts behind GET /api/status, /api/registrations and the gauges of /metrics.
 import type { BoundAddress, TransportManager } from "@hotline/sip/node";
 import type { BruteForceGuard, Metrics, Registrar } from "@hotline/switch";
@@ -53,6 +54,10 @@ export function registrationsReport(registrar: Registrar, now: number): Record<s
   };
 }
 
+/** Event-loop stalls are what overflow the UDP receive buffer: measure them. */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 export function registerGauges(metrics: Metrics, ctx: ReportContext): void {
   metrics.describe("sip_bad_message_total", "counter", "Malformed or insane SIP input, answered statelessly or dropped, by reason");
   metrics.describe("auth_blocked_drops_total", "counter", "Requests silently dropped because their source is blocked");
@@ -75,5 +80,8 @@ export function registerGauges(metrics: Metrics, ctx: ReportContext): void {
       }
     }
     metrics.set("process_resident_memory_bytes", process.memoryUsage().rss);
+    metrics.set("nodejs_eventloop_delay_seconds", loopDelay.percentile(50) / 1e9, { quantile: "0.5" });
+    metrics.set("nodejs_eventloop_delay_seconds", loopDelay.percentile(99) / 1e9, { quantile: "0.99" });
+    metrics.set("nodejs_eventloop_delay_seconds", loopDelay.max / 1e9, { quantile: "1" });
   });
 }

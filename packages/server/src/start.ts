@@ -1,7 +1,6 @@
 // Composition root: opens the store, provisions users, builds the switch, opens the SIP
 // sockets and the HTTP endpoint, and runs the timers. The only place that reads the
 // clock for the switch and owns sockets (ARCHITECTURE.md).
-import { randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import type { Server } from "node:http";
@@ -12,6 +11,7 @@ import type { HotlineConfig, ListenConfig } from "./config/index.js";
 import { startHttpApi } from "./http-api.js";
 import { Keepalive } from "./keepalive.js";
 import { loadOrCreateSecret, provisionConfigUsers, provisionDemo, type DemoCredential } from "./provision.js";
+import { RandomPool } from "./random-pool.js";
 import { SipCore } from "./sip-core.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
 import { statusReport, registrationsReport, registerGauges } from "./reports.js";
@@ -28,11 +28,14 @@ export interface RunningServer {
 export async function startServer(config: HotlineConfig, log: Logger = createLogger(config)): Promise<RunningServer> {
   const startedAt = Date.now();
   mkdirSync(config.dataDir, { recursive: true });
-  const store = await openSqliteStore(config.dataDir);
+  const store = await openSqliteStore(config.dataDir, {
+    checkpointWorker: { intervalMs: 1000, onError: (message) => log.warn({ message }, "WAL checkpoint failed") },
+  });
   const secret = loadOrCreateSecret(config.dataDir);
   await provisionConfigUsers(store, config, startedAt);
   const demo = await provisionDemo(store, config, startedAt);
 
+  const random = new RandomPool();
   const r = config.registrar;
   const registrar = new Registrar({ domain: config.sip.domain, minExpires: r.minExpires, maxExpires: r.maxExpires, defaultExpires: r.defaultExpires, maxContactsPerAor: r.maxContactsPerAor }, store);
   const restored = await registrar.load(startedAt);
@@ -41,12 +44,12 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
     algorithms: config.auth.algorithms,
     nonceTtlMs: config.auth.nonceTtlSeconds * 1000,
     secret,
-    randomBytes: (n) => randomBytes(n),
+    randomBytes: (n) => random.bytes(n),
   });
   const bf = config.auth.bruteForce;
   const guard = new BruteForceGuard({ maxFailures: bf.maxFailures, windowMs: bf.windowSeconds * 1000, blockMs: Math.max(1, bf.blockSeconds * 1000) });
   const metrics = new Metrics();
-  const newTag = (): string => randomBytes(6).toString("hex");
+  const newTag = (): string => random.hex(6);
   const service = new SipService({ store, registrar, authenticator, guard, metrics, newTag, log: log.child({ component: "sip-service" }) });
 
   const transports = new TransportManager(config.sip.listen.map((l) => makeTransport(l, config, log)));
@@ -104,7 +107,7 @@ function makeTransport(l: ListenConfig, config: HotlineConfig, log: Logger): Sip
   const conn = { ...base, maxConnectionsPerIp: limits.maxConnectionsPerIp, idleTimeoutMs: limits.idleConnectionSeconds * 1000 };
   switch (l.transport) {
     case "udp":
-      return new UdpTransport(base);
+      return new UdpTransport({ ...base, receiveBufferBytes: limits.udpReceiveBufferBytes });
     case "tcp":
       return new TcpTransport(conn);
     case "tls":

@@ -98,6 +98,12 @@ export interface TransportOptions {
   port: number;
   /** Largest datagram or message accepted, in bytes. Default 65535. */
   maxMessageSize?: number;
+  /**
+   * UDP only: SO_RCVBUF requested, in bytes (the kernel doubles it for bookkeeping and caps
+   * it at net.core.rmem_max). Default 256 KiB, as Kamailio's default maxbuffer: the buffer
+   * is what absorbs a burst while the event loop is busy.
+   */
+  receiveBufferBytes?: number;
   log?: TransportLog;
   /** Clock for receivedAt and idle timeouts. Default Date.now. */
   now?: () => number;

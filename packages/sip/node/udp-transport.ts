@@ -4,6 +4,8 @@
  * responses leave from the listening socket, as RFC 3581 §4 requires for rport.
  */
 import { createSocket, type Socket } from "node:dgram";
+
+const DEFAULT_RECEIVE_BUFFER = 256 * 1024;
 import { isIPv6 } from "node:net";
 import type { FlowEndpoint } from "@hotline/sip";
 import { normalizeAddress, TransportCore } from "./transport-core.js";
@@ -21,7 +23,10 @@ export class UdpTransport implements SipTransport {
   }
 
   listen(): Promise<BoundAddress> {
-    const socket = createSocket({ type: isIPv6(this.options.address) ? "udp6" : "udp4" });
+    const socket = createSocket({
+      type: isIPv6(this.options.address) ? "udp6" : "udp4",
+      recvBufferSize: this.options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER,
+    });
     this.socket = socket;
     socket.on("message", (msg: Buffer, rinfo) => this.core.guard({ remote: `${rinfo.address}:${rinfo.port}` }, () => this.onDatagram(msg, rinfo.address, rinfo.port)));
     return new Promise((resolve, reject) => {

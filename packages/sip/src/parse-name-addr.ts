@@ -7,6 +7,7 @@
  */
 import { isTokenChar, parseParams, readQuoted, skipWs, type Params } from "./parse-params.js";
 import { parseUri, type Uri } from "./parse-uri.js";
+import { memoizeLast } from "./memo.js";
 
 export interface NameAddr {
   /** Display name (unquoted, escapes resolved), or null. */
@@ -22,7 +23,7 @@ export interface NameAddr {
 
 export type NameAddrResult = { ok: true; value: NameAddr } | { ok: false; error: string };
 
-export function parseNameAddr(text: string): NameAddrResult {
+function parseNameAddrUncached(text: string): NameAddrResult {
   let i = skipWs(text, 0);
   let displayName: string | null = null;
   let uriText: string;
@@ -77,3 +78,6 @@ export function formatNameAddr(v: Pick<NameAddr, "displayName" | "uri" | "params
   for (const [k, val] of v.params) out += val === null ? `;${k}` : `;${k}=${val}`;
   return out;
 }
+
+/** Parses (memoized: the same text is parsed once per message; treat the result as read-only). */
+export const parseNameAddr: (text: string) => NameAddrResult = memoizeLast(parseNameAddrUncached);

@@ -3,6 +3,7 @@
  * other absolute URI kept opaque (RFC 4475 §3.1.4.3 "novel schemes" must pass through).
  */
 import { parseParams, type Params } from "./parse-params.js";
+import { memoizeLast } from "./memo.js";
 
 export interface SipUri {
   scheme: "sip" | "sips";
@@ -44,7 +45,7 @@ export function isSipUri(uri: Uri): uri is SipUri {
   return uri.scheme === "sip" || uri.scheme === "sips";
 }
 
-export function parseUri(text: string): UriResult {
+function parseUriUncached(text: string): UriResult {
   // A URI never contains whitespace or angle brackets (RFC 4475 §3.1.2.7, §3.1.2.8).
   if (/[\s<>"]/.test(text)) return { ok: false, error: "whitespace or <> in URI" };
   const m = SCHEME.exec(text);
@@ -181,3 +182,6 @@ function formatUriParams(params: Params): string {
   for (const [k, v] of params) out += v === null ? `;${k}` : `;${k}=${v}`;
   return out;
 }
+
+/** Parses (memoized: the same text is parsed once per message; treat the result as read-only). */
+export const parseUri: (text: string) => UriResult = memoizeLast(parseUriUncached);

@@ -6,6 +6,7 @@
  */
 import { parseParams, skipWs, type Params } from "./parse-params.js";
 import { parseHostPort } from "./parse-uri.js";
+import { memoizeLast } from "./memo.js";
 
 export interface Via {
   protocol: string;
@@ -26,7 +27,7 @@ const WORD = /^[A-Za-z0-9\-.!%*_+`'~]+/;
 /** RFC 3261 §8.1.1.7: branches of 3261-compliant requests start with this cookie. */
 export const BRANCH_MAGIC_COOKIE = "z9hG4bK";
 
-export function parseVia(text: string): ViaResult {
+function parseViaUncached(text: string): ViaResult {
   const parts: string[] = [];
   let i = skipWs(text, 0);
   for (let k = 0; k < 3; k++) {
@@ -71,3 +72,6 @@ export function formatVia(v: Via): string {
   for (const [k, val] of v.params) out += val === null ? `;${k}` : `;${k}=${val}`;
   return out;
 }
+
+/** Parses (memoized: the same text is parsed once per message; treat the result as read-only). */
+export const parseVia: (text: string) => ViaResult = memoizeLast(parseViaUncached);

@@ -66,9 +66,17 @@ export class Metrics {
   }
 }
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 function labelKey(labels: Labels): string {
   const keys = Object.keys(labels);
   if (keys.length === 0) return "";
+  // Hot path (a counter per request and response): one label, nothing to escape.
+  if (keys.length === 1) {
+    const k = keys[0]!;
+    const v = String(labels[k]);
+    if (!NEEDS_ESCAPE.test(v)) return `${k}="${v}"`;
+  }
   return keys
     .sort()
     .map((k) => `${k}="${String(labels[k]).replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`))}"`)

@@ -91,6 +91,7 @@ const sip = z.strictObject({
   limits: z
     .strictObject({
       maxMessageBytes: intIn(1024, 1_048_576).default(65535),
+      udpReceiveBufferBytes: intIn(65_536, 67_108_864).default(262_144),
       maxConnectionsPerIp: intIn(1, 100_000).default(64),
       idleConnectionSeconds: intIn(1, 86_400).default(600),
     })

@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import type { BindingRecord, BindingStore, BindingTransport, Store, UserRecord, UserStore } from "@hotline/switch";
 import { GroupCommit, type GroupCommitStats } from "./group-commit.js";
 import { migrate } from "./migrations.js";
+import { startCheckpointWorker, type Checkpointer } from "./checkpoint-worker.js";
 
 export const DB_FILE_NAME = "hotline.db";
 
@@ -184,12 +185,25 @@ function bindingStore({ st, commits, read }: Context): BindingStore {
  * Opens (creating and migrating if needed) `<dir>/hotline.db`. Rejects with a
  * SchemaVersionError when the file was written by a newer hotline.
  */
-export async function openSqliteStore(dir: string): Promise<SqliteStore> {
+export interface SqliteStoreOptions {
+  /**
+   * Run WAL checkpoints on a worker thread instead of on commit (the server sets this; a
+   * short-lived CLI command keeps SQLite's automatic checkpoints).
+   */
+  checkpointWorker?: { intervalMs: number; onError: (message: string) => void };
+}
+
+export async function openSqliteStore(dir: string, options: SqliteStoreOptions = {}): Promise<SqliteStore> {
   // The users table holds HA1 digests, which are password-equivalent for digest auth:
   // a directory we create is readable by our user only.
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, DB_FILE_NAME);
   const db = openDatabase(file);
+  let checkpointer: Checkpointer | null = null;
+  if (options.checkpointWorker !== undefined) {
+    db.pragma("wal_autocheckpoint = 0");
+    checkpointer = startCheckpointWorker(file, options.checkpointWorker.intervalMs, options.checkpointWorker.onError);
+  }
   // Users written but not yet committed, so a read in the same turn sees them without forcing
   // an early flush (the registrar reads a user and writes a binding for every REGISTER, and
   // flushing on each read would undo group commit). null marks a pending removal.
@@ -212,6 +226,7 @@ export async function openSqliteStore(dir: string): Promise<SqliteStore> {
     async close() {
       if (!db.open) return;
       commits.flush();
+      await checkpointer?.stop();
       db.close();
     },
   };

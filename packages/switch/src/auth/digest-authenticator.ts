@@ -73,7 +73,8 @@ export class DigestAuthenticator {
   readonly algorithms: readonly OfferedAlgorithm[];
   readonly #nonces: NonceIssuer;
   readonly #counts: NonceCountTracker;
-  readonly #dummyKey: Buffer;
+  /** Secret-derived HA1 values checked for unknown users, per hash (MD5 hex is 32 chars). */
+  readonly #dummy: { MD5: string; "SHA-256": string };
 
   constructor(opts: DigestAuthenticatorOptions) {
     if (opts.realm === "" || /[\r\n]/.test(opts.realm)) throw new RangeError(`realm ${JSON.stringify(opts.realm)} cannot be carried in a header`);
@@ -83,7 +84,10 @@ export class DigestAuthenticator {
     this.algorithms = algorithms;
     this.#nonces = new NonceIssuer({ secret: opts.secret, realm: opts.realm, ttlMs: opts.nonceTtlMs, randomBytes: opts.randomBytes });
     this.#counts = new NonceCountTracker({ ttlMs: opts.nonceTtlMs, ...(opts.maxTrackedNonces !== undefined && { maxEntries: opts.maxTrackedNonces }) });
-    this.#dummyKey = createHmac("sha256", opts.secret).update("hotline dummy HA1 key").digest();
+    // One secret-derived dummy HA1 per hash, computed once: an unknown user costs the same
+    // response computation as a known one, and nobody can know the dummy's value.
+    const dummy = createHmac("sha256", opts.secret).update("hotline dummy HA1").digest("hex");
+    this.#dummy = { MD5: dummy.slice(0, 32), "SHA-256": dummy };
   }
 
   /**
@@ -111,7 +115,7 @@ export class DigestAuthenticator {
     const nonceStatus = this.#nonces.verifyNonce(creds.nonce, now);
     const record = await lookup(creds.username);
     const hash = hashOf(creds.algorithm);
-    const dummy = this.#dummyHa1(hash, creds.username); // computed on every path: same work
+    const dummy = this.#dummy[hash];
     const stored = record === null ? undefined : hash === "MD5" ? record.ha1Md5 : record.ha1Sha256;
     const usable = stored !== undefined && isDigestHex(hash, stored);
     const expected = computeDigestResponse({ ...creds, method: input.method, ha1: usable ? stored : dummy }) ?? "";
@@ -191,10 +195,6 @@ export class DigestAuthenticator {
     return { username, nonce, uri, response, algorithm, qop: { qop, nc, cnonce } };
   }
 
-  #dummyHa1(hash: DigestHash, username: string): string {
-    const hex = createHmac("sha256", this.#dummyKey).update(username, "utf8").digest("hex");
-    return hash === "MD5" ? hex.slice(0, 32) : hex;
-  }
 }
 
 function challenge(reason: AuthChallengeReason, username?: string): AuthResult {
