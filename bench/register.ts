@@ -55,6 +55,10 @@ interface Target {
   cpusAllowed: string;
   /** The target's own memory accounting, for a cross-check (Kamailio: shm used / real_used bytes). */
   shm?: () => { used: number; realUsed: number } | undefined;
+  /** Collects garbage before a memory reading (hotline: V8 heap via --expose-gc). */
+  collectGarbage?: () => Promise<void>;
+  /** V8 heap in use, bytes (hotline's own accounting, the cross-check to PSS). */
+  heapUsed?: () => Promise<number | undefined>;
   stop(): Promise<void>;
 }
 
@@ -348,9 +352,9 @@ function sipOptions(port: number, timeoutMs: number): Promise<string | undefined
   });
 }
 
-function httpStatus(port: number, path: string, timeoutMs: number): Promise<number | undefined> {
+function httpStatus(port: number, path: string, timeoutMs: number, method = "GET"): Promise<number | undefined> {
   return new Promise((done) => {
-    const req = request({ host: HOST, port, path, method: "GET", timeout: timeoutMs }, (res) => {
+    const req = request({ host: HOST, port, path, method, timeout: timeoutMs }, (res) => {
       res.resume();
       done(res.statusCode);
     });
@@ -472,7 +476,9 @@ async function startHotline(opts: Options, dir: string, users: Users): Promise<T
   }
 
   // HOTLINE_BENCH_NODE_ARGS passes extra node flags (e.g. --cpu-prof) to the target only.
-  const nodeArgs = (process.env["HOTLINE_BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "");
+  // --expose-gc lets the harness collect garbage before each memory reading, so bytes per
+  // binding counts what is retained, not garbage V8 has not collected yet.
+  const nodeArgs = ["--expose-gc", ...(process.env["HOTLINE_BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "")];
   const args = ["-c", String(opts.targetCore), process.execPath, ...nodeArgs, HOTLINE_CLI, "start", "--config", config, "--data", dataDir];
   writeFileSync(join(dir, "hotline.cmd"), ["taskset", ...args].join(" ") + "\n");
   const child = startChild("taskset", args, { env: { ...process.env, NODE_ENV: "production" } });
@@ -488,7 +494,27 @@ async function startHotline(opts: Options, dir: string, users: Users): Promise<T
   } catch {
     // keep the bare name
   }
-  return { name: "hotline", version, pid, sipPort, cpusAllowed: cpusAllowed(pid), stop: () => stopChild(child, 5000) };
+  const collectGarbage = async (): Promise<void> => {
+    await httpStatus(httpPort, "/api/debug/gc", 5000, "POST");
+  };
+  const heapUsed = (): Promise<number | undefined> =>
+    new Promise((done) => {
+      const req = request({ host: HOST, port: httpPort, path: "/api/status", method: "GET", timeout: 2000 }, (res) => {
+        let body = "";
+        res.on("data", (d: Buffer) => (body += d.toString()));
+        res.on("end", () => {
+          try {
+            done((JSON.parse(body) as { heapUsedBytes?: number }).heapUsedBytes);
+          } catch {
+            done(undefined);
+          }
+        });
+      });
+      req.on("timeout", () => req.destroy());
+      req.on("error", () => done(undefined));
+      req.end();
+    });
+  return { name: "hotline", version, pid, sipPort, cpusAllowed: cpusAllowed(pid), collectGarbage, heapUsed, stop: () => stopChild(child, 5000) };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -626,13 +652,21 @@ async function measure(opts: Options, dir: string, users: Users, target: Target)
 
   // Memory per binding: N distinct users, each registered once, on a fresh process.
   await sleep(500);
+  await target.collectGarbage?.();
   const memBefore = treeMemory(target.pid);
   const shmBefore = target.shm?.();
+  const heapBefore = await target.heapUsed?.();
   const memRun = await runSipp(opts, dir, users, target, sippPort, opts.memoryRate, users.list.length);
   await sleep(1000);
+  await target.collectGarbage?.();
   const memAfter = treeMemory(target.pid);
   const shmAfter = target.shm?.();
+  const heapAfter = await target.heapUsed?.();
   let selfReport: string | undefined;
+  if (heapBefore !== undefined && heapAfter !== undefined) {
+    selfReport = `V8 heap used +${fmt((heapAfter - heapBefore) / users.list.length)} B/binding (after a full GC)`;
+    console.log(`${target.name}: own accounting (process.memoryUsage): ${selfReport}`);
+  }
   if (shmBefore !== undefined && shmAfter !== undefined) {
     const per = (a: number, b: number): string => fmt((b - a) / users.list.length);
     selfReport = `shm used +${per(shmBefore.used, shmAfter.used)} B/binding, real_used (with allocator overhead) +${per(shmBefore.realUsed, shmAfter.realUsed)} B/binding`;

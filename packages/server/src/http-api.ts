@@ -33,6 +33,12 @@ export function startHttpApi(host: string, port: number, routes: HttpRoutes, log
 
 function route(req: IncomingMessage, res: ServerResponse, routes: HttpRoutes): void {
   const path = (req.url ?? "/").split("?")[0];
+  // Benchmarks start the process with --expose-gc to measure retained memory, not garbage.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (req.method === "POST" && path === "/api/debug/gc" && gc !== undefined) {
+    gc();
+    return send(res, 200, { collected: true });
+  }
   if (req.method !== "GET") return send(res, 405, { error: `method ${req.method ?? "?"} not allowed; use GET` });
   switch (path) {
     case "/api/status":

@@ -30,6 +30,7 @@ export function statusReport(ctx: ReportContext, now: number): Record<string, un
     transactions: { client: ctx.core.transactions.clientCount, server: ctx.core.transactions.serverCount },
     blockedSources: ctx.guard.blocked(now).map((b) => ({ ip: b.ip, until: new Date(b.until).toISOString(), failures: b.failures })),
     memoryRssBytes: process.memoryUsage().rss,
+    heapUsedBytes: process.memoryUsage().heapUsed,
   };
 }
 

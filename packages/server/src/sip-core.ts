@@ -64,6 +64,12 @@ export class SipCore {
   private onInbound(m: InboundMessage): void {
     const now = Date.now();
     const inbound = classifyInbound(m.bytes, { stream: false });
+    if ((inbound.type === "request" || inbound.type === "reject") && this.deps.isBlocked(m.source.address, now)) {
+      // Silence for a blocked source (see BruteForceGuard): no transaction, no answer, not
+      // even a stateless 400 to a malformed request (any answer shows the switch is there).
+      this.deps.metrics.inc("auth_blocked_drops_total");
+      return;
+    }
     switch (inbound.type) {
       case "drop":
         this.countDrop(inbound.reason, m.source, inbound.detail);
@@ -73,11 +79,6 @@ export class SipCore {
         this.sendStatelessReject(inbound.status, inbound.reason, inbound.headers, inbound.extraHeaders, m.source);
         return;
       case "request":
-        if (this.deps.isBlocked(m.source.address, now)) {
-          // Silence for a blocked source (see BruteForceGuard): no transaction, no answer.
-          this.deps.metrics.inc("auth_blocked_drops_total");
-          return;
-        }
         addReceivedRport(inbound.request, m.source);
         if (STATELESS_METHODS.has(inbound.request.method)) this.dispatchStateless(inbound.request, m.source);
         else this.run(this.transactions.receiveRequest(inbound.request, m.source, now));

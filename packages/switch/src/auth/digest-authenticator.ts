@@ -9,7 +9,7 @@ import { createHmac } from "node:crypto";
 import { isSipUri, parseAuth, parseUri, serializeChallenge } from "@hotline/sip";
 import {
   computeDigestResponse, constantTimeEqual, hashOf, isDigestHex, parseDigestAlgorithm,
-  type DigestAlgorithm, type DigestHash,
+  type DigestAlgorithm,
 } from "./digest.js";
 import { NonceCountTracker, NonceIssuer, nonceIssuedAt } from "./nonce.js";
 
