@@ -31,6 +31,7 @@ export class GroupCommit {
   readonly #db: Database.Database;
   readonly #onFlushed: () => void;
   readonly #batch: Database.Transaction<(ops: Pending[]) => Outcome[]>;
+  readonly #fastBatch: Database.Transaction<(ops: Pending[]) => Outcome[]>;
 
   constructor(db: Database.Database, onFlushed: () => void = () => {}) {
     this.#db = db;
@@ -38,6 +39,10 @@ export class GroupCommit {
     // Nested better-sqlite3 transactions are SAVEPOINTs: a failing write rolls back alone
     // and rejects only its own caller instead of taking the whole batch down with it.
     const one = db.transaction((op: () => unknown) => op());
+    // The common case: every write succeeds, so no savepoint per write (two statements
+    // each). If any write throws, the whole batch rolls back and is redone with savepoints
+    // so only the failing write's caller hears about it.
+    this.#fastBatch = db.transaction((ops: Pending[]) => ops.map((p): Outcome => ({ ok: true, value: p.op() })));
     this.#batch = db.transaction((ops: Pending[]) =>
       ops.map((p): Outcome => {
         try {
@@ -74,7 +79,11 @@ export class GroupCommit {
     this.stats.largestBatch = Math.max(this.stats.largestBatch, ops.length);
     let outcomes: Outcome[];
     try {
-      outcomes = this.#batch.immediate(ops);
+      try {
+        outcomes = this.#fastBatch.immediate(ops);
+      } catch {
+        outcomes = this.#batch.immediate(ops);
+      }
     } catch (error) {
       // The COMMIT itself failed (disk full, database locked past busy_timeout): nothing in
       // the batch is durable, so every caller hears about it.

@@ -184,3 +184,21 @@ test("with the checkpoint worker, WAL pages are checkpointed off-thread and trun
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("cached users follow changes committed by another connection (the CLI) on the next lookup", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "hotline-ucache-"));
+  try {
+    const store = await openSqliteStore(dir);
+    await store.users.put(sampleUser("2001", { ha1Md5: "a".repeat(32) }));
+    assert.equal((await store.users.get("2001"))?.ha1Md5, "a".repeat(32)); // now cached
+    const other = new Database(join(dir, DB_FILE_NAME));
+    other.prepare("UPDATE users SET ha1_md5 = ? WHERE username = ?").run("b".repeat(32), "2001");
+    assert.equal((await store.users.get("2001"))?.ha1Md5, "b".repeat(32), "a password changed from the CLI takes effect");
+    other.prepare("DELETE FROM users WHERE username = ?").run("2001");
+    assert.equal(await store.users.get("2001"), null, "a user removed from the CLI is gone");
+    other.close();
+    await store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -101,6 +101,7 @@ function openDatabase(file: string): Database.Database {
 function statements(db: Database.Database) {
   return {
     getUser: db.prepare<[string], UserRow>("SELECT * FROM users WHERE username = ?"),
+    dataVersion: db.prepare<[], number>("PRAGMA data_version").pluck(),
     listUsers: db.prepare<[], UserRow>("SELECT * FROM users ORDER BY username"),
     putUser: db.prepare<UserParams>(
       `INSERT INTO users (username, display_name, realm, ha1_md5, ha1_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)
@@ -128,14 +129,37 @@ interface Context {
   read: <T>(query: () => T) => Promise<T>;
 }
 
+/** Bound on cached users; past it the cache starts over (a site has thousands, not millions). */
+const USER_CACHE_LIMIT = 200_000;
+
 function userStore({ st, commits, read }: Context, pendingUsers: Map<string, UserRecord | null>): UserStore {
+  // Every REGISTER looks its user up. Known users are cached; PRAGMA data_version changes
+  // whenever another connection (the `hotline user` CLI) commits, which empties the cache,
+  // so a password changed from the CLI takes effect on the next request. Unknown names are
+  // not cached: a scan for extensions must not grow memory.
+  const cache = new Map<string, UserRecord>();
+  let seenVersion = st.dataVersion.get();
+  const cached = (username: string): UserRecord | undefined => {
+    const version = st.dataVersion.get();
+    if (version !== seenVersion) {
+      seenVersion = version;
+      cache.clear();
+    }
+    return cache.get(username);
+  };
   return {
     get: (username) =>
       read(() => {
         const pending = pendingUsers.get(username);
         if (pending !== undefined) return pending && { ...pending };
+        const hit = cached(username);
+        if (hit !== undefined) return { ...hit };
         const row = st.getUser.get(username);
-        return row ? toUser(row) : null;
+        if (!row) return null;
+        const user = toUser(row);
+        if (cache.size >= USER_CACHE_LIMIT) cache.clear();
+        cache.set(username, user);
+        return { ...user };
       }),
     list: () =>
       read(() => {
@@ -143,6 +167,7 @@ function userStore({ st, commits, read }: Context, pendingUsers: Map<string, Use
         return st.listUsers.all().map(toUser);
       }),
     put: (u) => {
+      cache.delete(u.username);
       const params = userParams(u);
       const promise = commits.run(() => void st.putUser.run(...params));
       pendingUsers.set(u.username, { ...u });
@@ -150,6 +175,7 @@ function userStore({ st, commits, read }: Context, pendingUsers: Map<string, Use
     },
     putMany: (list) => {
       const copy = list.map((u) => ({ ...u }));
+      for (const u of copy) cache.delete(u.username);
       const promise = commits.run(() => {
         for (const u of copy) st.putUser.run(...userParams(u));
       });
@@ -157,6 +183,7 @@ function userStore({ st, commits, read }: Context, pendingUsers: Map<string, Use
       return promise;
     },
     remove: (username) => {
+      cache.delete(username);
       const promise = commits.run(() => st.removeUser.run(username).changes > 0);
       pendingUsers.set(username, null);
       return promise;
