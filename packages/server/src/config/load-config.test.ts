@@ -219,9 +219,9 @@ test("redactConfig hides provisioned passwords", () => {
   assert.equal(c.users[0]?.password, "hunter22-hunter22");
 });
 
-test("the full example in CONFIG-REFERENCE.md is valid", () => {
-  const doc = readFileSync(new URL("../../CONFIG-REFERENCE.md", import.meta.url), "utf8");
+test("the full example in the README's configuration reference is valid", () => {
+  const doc = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
   const example = /<!-- full-example -->\s*```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
-  assert.ok(example, "CONFIG-REFERENCE.md has a yaml block after <!-- full-example -->");
+  assert.ok(example, "README.md has a yaml block after <!-- full-example -->");
   configOf(example.replaceAll("/etc/hotline/tls/", `${dir}/`));
 });
