@@ -1,12 +1,14 @@
 // bench/register: authenticated REGISTER throughput and memory per binding, hotline vs Kamailio.
 //
-// For each target (hotline, then Kamailio as the reference): start it pinned to one core,
+// For each target (hotline, then Kamailio as the reference with bindings in memory, then the
+// same Kamailio writing every binding through to SQLite): start it pinned to one core,
 // register N distinct users once to measure memory per binding, then drive SIPp (pinned to
 // the other core) at rising rates until the first step with a failed call or a
 // retransmission. Prints a table and ends with one line:
 //   RESULT name=register hotline_per_s=… kamailio_per_s=… ratio=… hotline_bytes_per_binding=… kamailio_bytes_per_binding=…
+//          kamailio_db_per_s=… ratio_db=… kamailio_db_bytes_per_binding=…
 //
-//   pnpm bench register [-- --only kamailio|hotline] [--rates 1000,2000] [--step-seconds 3]
+//   pnpm bench register [-- --only hotline|kamailio|kamailio-db] [--rates 1000,2000] [--step-seconds 3]
 //
 // Loopback only, ports picked per run, every SIPp run bounded by -m and -timeout, the whole
 // run bounded by a watchdog. See bench/README.md.
@@ -27,6 +29,8 @@ const REPO = resolve(BENCH_DIR, "..");
 const SCENARIO = join(BENCH_DIR, "sipp", "register-digest.xml");
 const KAMAILIO_CFG = join(BENCH_DIR, "kamailio", "register.cfg");
 const HOTLINE_CLI = join(REPO, "packages", "server", "dist", "cli.js");
+/** Kamailio's own SQLite schema scripts (Debian package kamailio-sqlite-modules). */
+const KAMAILIO_SQLITE_SCHEMA = "/usr/share/kamailio/db_sqlite";
 const HOST = "127.0.0.1";
 const DOMAIN = "bench.local";
 const WATCHDOG_MS = 280_000;
@@ -34,7 +38,9 @@ const WATCHDOG_MS = 280_000;
 const BUDGET_MS = 240_000;
 const DEFAULT_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 15000, 20000, 25000, 30000, 35000, 40000, 50000];
 
-type TargetName = "hotline" | "kamailio";
+/** In run order. `kamailio-db`: the `kamailio` registrar with usrloc writing through to SQLite. */
+const TARGETS = ["hotline", "kamailio", "kamailio-db"] as const;
+type TargetName = (typeof TARGETS)[number];
 
 interface Options {
   only: TargetName | undefined;
@@ -55,6 +61,8 @@ interface Target {
   cpusAllowed: string;
   /** The target's own memory accounting, for a cross-check (Kamailio: shm used / real_used bytes). */
   shm?: () => { used: number; realUsed: number } | undefined;
+  /** Where the bindings are kept, checked after the memory phase (kamailio-db: rows in SQLite). */
+  persistence?: () => string;
   /** Collects garbage before a memory reading (hotline: V8 heap via --expose-gc). */
   collectGarbage?: () => Promise<void>;
   /** V8 heap in use, bytes (hotline's own accounting, the cross-check to PSS). */
@@ -396,21 +404,53 @@ function makeUsers(dir: string, n: number): Users {
 // ---------------------------------------------------------------------------------------
 // Targets.
 
-async function startKamailio(opts: Options, dir: string, users: Users): Promise<Target> {
+/**
+ * Creates the usrloc `location` table for db_sqlite from Kamailio's own scripts, with the
+ * sqlite3 CLI (what kamdbctl would run), and switches the file to WAL. Returns the SQLite
+ * library version.
+ */
+function createLocationDb(file: string): string {
+  const scripts = ["standard-create.sql", "usrloc-create.sql"].map((f) => join(KAMAILIO_SQLITE_SCHEMA, f));
+  for (const script of scripts) {
+    if (!existsSync(script)) throw new BenchError(`kamailio-db did not start: ${script} not found (apt-get install kamailio-sqlite-modules)`);
+  }
+  const sql = [...scripts.map((f) => readFileSync(f, "utf8")), "PRAGMA journal_mode=WAL;", "SELECT sqlite_version();", ""].join("\n");
+  try {
+    const out = execFileSync("sqlite3", ["-batch", "-bail", file], { input: sql, encoding: "utf8", stdio: ["pipe", "pipe", "pipe"] });
+    return out.trim().split("\n").pop() ?? "?";
+  } catch (err) {
+    const stderr = (err as { stderr?: unknown }).stderr;
+    throw new BenchError(
+      `kamailio-db did not start: creating ${file} with the sqlite3 CLI failed (apt-get install sqlite3): ${typeof stderr === "string" && stderr !== "" ? stderr.trim() : String(err)}`,
+    );
+  }
+}
+
+/** `SELECT count(*) FROM location`, read next to the running Kamailio (WAL: readers do not block it). */
+function locationRows(file: string): number {
+  try {
+    return Number(execFileSync("sqlite3", ["-batch", file, "SELECT count(*) FROM location;"], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "pipe"] }).trim());
+  } catch {
+    return NaN;
+  }
+}
+
+async function startKamailio(opts: Options, dir: string, users: Users, name: "kamailio" | "kamailio-db"): Promise<Target> {
   let version: string;
   try {
     version = execFileSync("kamailio", ["-v"], { encoding: "utf8" }).split("\n")[0]?.replace("version: ", "").trim() ?? "kamailio";
   } catch (err) {
-    throw new BenchError(`kamailio did not start: kamailio not found (apt-get install kamailio): ${String(err)}`);
+    throw new BenchError(`${name} did not start: kamailio not found (apt-get install kamailio): ${String(err)}`);
   }
   // db_text table read once by htable at start: key_name key_type value_type key_value expires.
-  const db = join(dir, "kamailio-db");
+  // Both Kamailio targets load the same file.
+  const db = join(dir, "kamailio-users");
   mkdirSync(db, { recursive: true });
   writeFileSync(
     join(db, "users"),
     "key_name(str) key_type(int) value_type(int) key_value(str) expires(int)\n" + users.list.map(([u, p]) => `${u}:0:0:${p}:0\n`).join(""),
   );
-  const runDir = join(dir, "kamailio-run");
+  const runDir = join(dir, `${name}-run`);
   mkdirSync(runDir, { recursive: true });
   const ctl = join(runDir, "ctl.sock");
   const sipPort = await freeUdpPort();
@@ -421,12 +461,51 @@ async function startKamailio(opts: Options, dir: string, users: Users): Promise<
     "-A", `BENCH_DB_URL="text://${db}"`,
     "-A", `BENCH_CTL="unix:${ctl}"`,
   ];
-  writeFileSync(join(dir, "kamailio.cmd"), ["taskset", ...args].join(" ") + "\n");
+  // kamailio-db: usrloc in db_mode 1 (write-through) on an SQLite file made from Kamailio's
+  // schema scripts; register.cfg explains what matches hotline's SQLite settings.
+  let locationDb: string | undefined;
+  if (name === "kamailio-db") {
+    locationDb = join(runDir, "location.sqlite");
+    const sqliteVersion = createLocationDb(locationDb);
+    version += ` + usrloc db_mode 1 on db_sqlite (libsqlite3 ${sqliteVersion})`;
+    // db_sqlite takes the file path after "sqlite://" + "/": an absolute path gives four slashes.
+    const url = `sqlite:///${locationDb}`;
+    args.push(
+      "-A", `BENCH_LOCATION_DB_URL="${url}"`,
+      "-A", `BENCH_LOCATION_DB_JOURNAL="${locationDb}=WAL;"`,
+      "-A", `BENCH_LOCATION_SQLCON="loc=>${url}"`,
+    );
+  }
+  writeFileSync(join(dir, `${name}.cmd`), ["taskset", ...args].join(" ") + "\n");
   const child = startChild("taskset", args);
-  logTo(child, join(dir, "kamailio.log"));
+  logTo(child, join(dir, `${name}.log`));
   const stderr = tail(child.stderr);
-  await waitReady(child, "kamailio", 10_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
+  // The SIP worker logs the pragmas of its location db connection once, at start (register.cfg).
+  let pragmas: string | undefined;
+  if (locationDb !== undefined) {
+    let text = "";
+    const scan = (chunk: Buffer): void => {
+      text = (text + chunk.toString("utf8")).slice(-8000);
+      const m = /bench: location db connection in pid \d+: ([^\n]*)\n/.exec(text);
+      if (m?.[1] !== undefined) {
+        pragmas = m[1].trim();
+        child.stderr?.off("data", scan);
+      }
+    };
+    child.stderr?.on("data", scan);
+  }
+  await waitReady(child, name, 10_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
   const pid = child.pid ?? 0;
+  let persistence: (() => string) | undefined;
+  if (locationDb !== undefined) {
+    const file = locationDb;
+    persistence = (): string => {
+      const sync = /synchronous=(\S+)/.exec(pragmas ?? "")?.[1];
+      const journal = /journal_mode=(\S+)/.exec(pragmas ?? "")?.[1];
+      const warn = sync === "1" && journal === "wal" ? "" : " WARNING: not synchronous=1 (NORMAL) with journal_mode=wal, so this is not hotline's setting";
+      return `${locationRows(file)} rows in ${file}; the SIP worker's connection reports ${pragmas ?? "nothing (pragmas not logged)"}${warn}`;
+    };
+  }
   const shm = (): { used: number; realUsed: number } | undefined => {
     try {
       const out = execFileSync("kamcmd", ["-s", `unix:${ctl}`, "core.shmmem"], { encoding: "utf8", timeout: 3000 });
@@ -437,7 +516,7 @@ async function startKamailio(opts: Options, dir: string, users: Users): Promise<
       return undefined; // kamcmd missing: no cross-check
     }
   };
-  return { name: "kamailio", version, pid, sipPort, cpusAllowed: cpusAllowed(pid), shm, stop: () => stopChild(child, 5000) };
+  return { name, version, pid, sipPort, cpusAllowed: cpusAllowed(pid), shm, ...(persistence ? { persistence } : {}), stop: () => stopChild(child, 5000) };
 }
 
 async function startHotline(opts: Options, dir: string, users: Users): Promise<Target> {
@@ -624,10 +703,11 @@ async function runSipp(opts: Options, dir: string, users: Users, target: Target,
 
 const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 const pad = (s: string, n: number): string => s.padEnd(n);
+const NAME_WIDTH = 11;
 
 function printStepHeader(): void {
   console.log(
-    [pad("target", 9), pad("rate/s", 7), pad("sent/s", 8), pad("ok", 7), pad("failed", 7), pad("retrans", 8), pad("drops t/sipp", 12), pad("p99", 8), pad("cpu%", 6), pad("us/reg", 7), pad("sipp%", 6), pad("other%", 7), "result"].join(" "),
+    [pad("target", NAME_WIDTH), pad("rate/s", 7), pad("sent/s", 8), pad("ok", 7), pad("failed", 7), pad("retrans", 8), pad("drops t/sipp", 12), pad("p99", 8), pad("cpu%", 6), pad("us/reg", 7), pad("sipp%", 6), pad("other%", 7), "result"].join(" "),
   );
 }
 
@@ -637,7 +717,7 @@ function printStep(name: string, s: Step): void {
   const usPerReg = r.successful > 0 ? (1e6 * s.targetCpuS) / r.successful : NaN;
   console.log(
     [
-      pad(name, 9), pad(String(s.rate), 7), pad(fmt(r.callRate), 8), pad(fmt(r.successful), 7), pad(fmt(r.failed), 7),
+      pad(name, NAME_WIDTH), pad(String(s.rate), 7), pad(fmt(r.callRate), 8), pad(fmt(r.successful), 7), pad(fmt(r.failed), 7),
       pad(fmt(r.retransmissions), 8), pad(`${s.targetDrops}/${r.sippDrops}`, 12), pad(r.p99, 8), pad(fmt(cpuPct), 6), pad(fmt(usPerReg, 1), 7),
       pad(fmt((100 * r.sippCpuS) / r.wallS), 6),
       pad(`${fmt((100 * s.foreignTargetCoreS) / r.wallS)}/${fmt((100 * s.foreignLoadCoreS) / r.wallS)}`, 7),
@@ -681,6 +761,7 @@ async function measure(opts: Options, dir: string, users: Users, target: Target)
       ` ${bytesPerBinding === undefined ? "-" : fmt(bytesPerBinding)} bytes per binding`,
   );
   if (bindings !== users.list.length) console.log(`${target.name}: WARNING: not every user registered; bytes per binding is not comparable`);
+  if (target.persistence !== undefined) console.log(`${target.name}: bindings stored: ${target.persistence()}`);
 
   // Throughput ramp.
   printStepHeader();
@@ -763,7 +844,7 @@ function parseOptions(): Options {
   });
   if (values.help) {
     console.log(
-      "pnpm bench register [-- --only hotline|kamailio] [--rates 1000,2000,…] [--step-seconds 3] [--users 10000]\n" +
+      "pnpm bench register [-- --only hotline|kamailio|kamailio-db] [--rates 1000,2000,…] [--step-seconds 3] [--users 10000]\n" +
         "                    [--memory-rate 2000] [--retries 0] [--target-core 1] [--load-core 0]",
     );
     process.exit(0);
@@ -773,8 +854,8 @@ function parseOptions(): Options {
     if (!Number.isInteger(n) || n < min || n > max) throw new BenchError(`--${what} must be an integer in ${min}..${max}, got ${s}`);
     return n;
   };
-  const only = values.only;
-  if (only !== undefined && only !== "hotline" && only !== "kamailio") throw new BenchError(`--only must be hotline or kamailio, got ${only}`);
+  const only = TARGETS.find((t) => t === values.only);
+  if (values.only !== undefined && only === undefined) throw new BenchError(`--only must be one of ${TARGETS.join(", ")}, got ${values.only}`);
   const rates = values.rates === undefined ? DEFAULT_RATES : values.rates.split(",").map((r) => int(r, "rates", 1, 100_000));
   const ncpu = cpus().length;
   const opts: Options = {
@@ -809,7 +890,7 @@ async function main(): Promise<number> {
   const dir = join(BENCH_DIR, "out", `register-${new Date().toISOString().replace(/[:.]/g, "-")}`);
   mkdirSync(dir, { recursive: true });
   const users = makeUsers(dir, opts.users);
-  const targets: TargetName[] = opts.only === undefined ? ["hotline", "kamailio"] : [opts.only];
+  const targets: readonly TargetName[] = opts.only === undefined ? TARGETS : [opts.only];
   console.log(
     `register: ${sipp} on CPU ${opts.loadCore}, targets on CPU ${opts.targetCore}; ${opts.users} users, steps of ${opts.stepSeconds} s at ` +
       `${opts.rates.join(", ")}/s until the first failure or retransmission; artifacts in ${dir}`,
@@ -817,7 +898,7 @@ async function main(): Promise<number> {
 
   const reports = new Map<TargetName, TargetReport>();
   for (const name of targets) {
-    const target = name === "hotline" ? await startHotline(opts, dir, users) : await startKamailio(opts, dir, users);
+    const target = name === "hotline" ? await startHotline(opts, dir, users) : await startKamailio(opts, dir, users, name);
     try {
       reports.set(name, await measure(opts, dir, users, target));
     } finally {
@@ -826,12 +907,12 @@ async function main(): Promise<number> {
   }
 
   console.log("\nsummary (CPU at the highest clean rate; bytes per binding from PSS growth over all processes):");
-  console.log([pad("target", 9), pad("clean/s", 8), pad("cpu%", 6), pad("us/reg", 7), pad("p99", 8), pad("sipp%", 6), pad("B/binding", 10), "stopped by"].join(" "));
+  console.log([pad("target", NAME_WIDTH), pad("clean/s", 8), pad("cpu%", 6), pad("us/reg", 7), pad("p99", 8), pad("sipp%", 6), pad("B/binding", 10), "stopped by"].join(" "));
   for (const r of reports.values()) {
     const b = r.best;
     console.log(
       [
-        pad(r.name, 9),
+        pad(r.name, NAME_WIDTH),
         pad(b ? String(b.rate) : "0", 8),
         pad(b ? fmt((100 * b.targetCpuS) / b.run.wallS) : "-", 6),
         pad(b && b.run.successful > 0 ? fmt((1e6 * b.targetCpuS) / b.run.successful, 1) : "-", 7),
@@ -849,11 +930,14 @@ async function main(): Promise<number> {
 
   const h = reports.get("hotline");
   const k = reports.get("kamailio");
+  const kdb = reports.get("kamailio-db");
   const perS = (r: TargetReport): number => r.best?.rate ?? 0;
-  const ratio = h !== undefined && k !== undefined && perS(k) > 0 ? (perS(h) / perS(k)).toFixed(2) : "na";
+  const ratioTo = (ref: TargetReport | undefined): string =>
+    h !== undefined && ref !== undefined && perS(ref) > 0 ? (perS(h) / perS(ref)).toFixed(2) : "na";
   console.log(
-    `RESULT name=register hotline_per_s=${resultValue(h, perS)} kamailio_per_s=${resultValue(k, perS)} ratio=${ratio}` +
-      ` hotline_bytes_per_binding=${resultValue(h, (r) => r.bytesPerBinding)} kamailio_bytes_per_binding=${resultValue(k, (r) => r.bytesPerBinding)}`,
+    `RESULT name=register hotline_per_s=${resultValue(h, perS)} kamailio_per_s=${resultValue(k, perS)} ratio=${ratioTo(k)}` +
+      ` hotline_bytes_per_binding=${resultValue(h, (r) => r.bytesPerBinding)} kamailio_bytes_per_binding=${resultValue(k, (r) => r.bytesPerBinding)}` +
+      ` kamailio_db_per_s=${resultValue(kdb, perS)} ratio_db=${ratioTo(kdb)} kamailio_db_bytes_per_binding=${resultValue(kdb, (r) => r.bytesPerBinding)}`,
   );
   return 0;
 }
