@@ -1,23 +1,15 @@
 /**
  * SIP over a byte stream (TCP, TLS): RFC 3261 §18.3 framing with StreamFramer, RFC 5626
- * §3.5.1 CRLF keep-alives, connection reuse (RFC 3261 §18.1.1/§18.2.2), per-IP admission
- * and idle timeouts. tcp-transport.ts and tls-transport.ts only supply the sockets.
+ * §3.5.1 CRLF keep-alives; connection reuse, per-IP admission and idle timeouts live in
+ * ConnectionTransport. tcp-transport.ts and tls-transport.ts only supply the sockets.
  */
 import { randomBytes } from "node:crypto";
-import type { AddressInfo, Server, Socket } from "node:net";
+import type { Server, Socket } from "node:net";
 import { framingErrorResponse, StreamFramer, type FlowEndpoint, type FramerOutput } from "@hotline/sip";
-import { ConnectionTable, type Connection } from "./connection-table.js";
-import { normalizeAddress, TransportCore } from "./transport-core.js";
-import {
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_CONNECTIONS_PER_IP,
-  DEFAULT_MAX_WRITE_BUFFER,
-  type BoundAddress,
-  type ConnectionTransportOptions,
-  type MessageHandler,
-  type SipTransport,
-  type TransportCounters,
-} from "./transport.js";
+import type { Connection } from "./connection-table.js";
+import { ConnectionTransport } from "./connection-transport.js";
+import { normalizeAddress } from "./transport-core.js";
+import type { ConnectionTransportOptions } from "./transport.js";
 
 /** How a concrete stream transport makes sockets. */
 export interface StreamSockets {
@@ -63,89 +55,22 @@ class StreamConnection implements Connection {
   }
 }
 
-export class StreamTransport implements SipTransport {
-  private readonly core: TransportCore;
-  private readonly table: ConnectionTable<StreamConnection>;
-  private readonly maxWriteBuffer: number;
-  private server: Server | null = null;
-  private closed = false;
+export class StreamTransport extends ConnectionTransport<StreamConnection> {
+  declare readonly kind: "tcp" | "tls";
 
   constructor(
-    readonly kind: "tcp" | "tls",
+    kind: "tcp" | "tls",
     private readonly sockets: StreamSockets,
-    private readonly options: ConnectionTransportOptions,
+    options: ConnectionTransportOptions,
   ) {
-    this.core = new TransportCore(kind, options);
-    this.maxWriteBuffer = options.maxWriteBuffer ?? DEFAULT_MAX_WRITE_BUFFER;
-    this.table = new ConnectionTable<StreamConnection>({
-      kind,
-      maxPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      now: this.core.now,
-      onIdle: (c) => {
-        this.core.counters.connections_idle_closed++;
-        this.forget(c);
-        c.close();
-      },
-    });
+    super(kind, options);
   }
 
-  listen(): Promise<BoundAddress> {
-    const server = this.sockets.createServer((socket) => this.core.guard({ event: "accept" }, () => this.accept(socket)));
-    this.server = server;
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.options.port, this.options.address, () => {
-        server.off("error", reject);
-        server.on("error", (err) => this.core.warn({ err: err.message }, "listener error"));
-        const a = server.address() as AddressInfo;
-        resolve({ transport: this.kind, address: a.address, port: a.port });
-      });
-    });
+  protected createListener(): Server {
+    return this.sockets.createServer((socket) => this.core.guard({ event: "accept" }, () => this.accept(socket)));
   }
 
-  onMessage(handler: MessageHandler): void {
-    this.core.setHandler(handler);
-  }
-
-  counters(): TransportCounters {
-    this.core.counters.connections_open = this.table.size;
-    return this.core.snapshot();
-  }
-
-  send(bytes: Uint8Array, destination: FlowEndpoint): boolean {
-    const conn = this.route(destination);
-    if (conn === null) {
-      this.core.drop("unroutable");
-      return false;
-    }
-    return this.write(conn, bytes);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.table.stop();
-    for (const c of this.table.all()) {
-      this.forget(c);
-      c.destroy();
-    }
-    const server = this.server;
-    this.server = null;
-    if (server !== null && server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** The connection for a destination: the named flow, an open one, or a new one. */
-  private route(destination: FlowEndpoint): StreamConnection | null {
-    if (this.closed) return null;
-    if (destination.connectionId !== undefined) return this.table.get(destination.connectionId) ?? null;
-    const address = normalizeAddress(destination.address);
-    const open = this.table.findByRemote(address, destination.port);
-    if (open !== undefined) return open;
-    if (address === "" || !Number.isInteger(destination.port) || destination.port < 1 || destination.port > 65535) return null;
-    return this.connect(address, destination.port);
-  }
-
-  private write(conn: StreamConnection, bytes: Uint8Array): boolean {
+  protected write(conn: StreamConnection, bytes: Uint8Array): boolean {
     if (conn.socket.destroyed || conn.socket.writableLength > this.maxWriteBuffer) {
       this.core.drop(conn.socket.destroyed ? "unroutable" : "write-buffer-full");
       return false;
@@ -156,6 +81,15 @@ export class StreamTransport implements SipTransport {
     return true;
   }
 
+  protected connect(address: string, port: number): StreamConnection {
+    const socket = this.sockets.connect(address, port);
+    const conn = this.attach(socket, address, port, false);
+    socket.once(this.sockets.readyEvent, () => {
+      conn.ready = true;
+    });
+    return conn;
+  }
+
   private accept(socket: Socket): void {
     const address = normalizeAddress(socket.remoteAddress);
     if (this.closed || !this.table.admits(address)) {
@@ -164,15 +98,6 @@ export class StreamTransport implements SipTransport {
       return;
     }
     this.attach(socket, address, socket.remotePort ?? 0, true);
-  }
-
-  private connect(address: string, port: number): StreamConnection {
-    const socket = this.sockets.connect(address, port);
-    const conn = this.attach(socket, address, port, false);
-    socket.once(this.sockets.readyEvent, () => {
-      conn.ready = true;
-    });
-    return conn;
   }
 
   private attach(socket: Socket, address: string, port: number, ready: boolean): StreamConnection {
@@ -190,11 +115,6 @@ export class StreamTransport implements SipTransport {
     });
     socket.on("close", () => this.forget(conn));
     return conn;
-  }
-
-  private forget(conn: StreamConnection): void {
-    this.table.remove(conn);
-    this.core.counters.connections_open = this.table.size;
   }
 
   private onData(conn: StreamConnection, chunk: Buffer): void {

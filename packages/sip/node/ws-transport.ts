@@ -8,24 +8,15 @@
 import { isUtf8 } from "node:buffer";
 import { createServer as createHttpServer, type IncomingMessage, type Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import { isIPv6, type AddressInfo } from "node:net";
+import { isIPv6 } from "node:net";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer, type ClientOptions, type RawData } from "ws";
 import type { FlowEndpoint } from "@hotline/sip";
-import { ConnectionTable, type Connection } from "./connection-table.js";
+import type { Connection } from "./connection-table.js";
+import { ConnectionTransport } from "./connection-transport.js";
 import { clientOptions, readPem } from "./tls-transport.js";
-import { normalizeAddress, TransportCore } from "./transport-core.js";
-import {
-  DEFAULT_IDLE_TIMEOUT_MS,
-  DEFAULT_MAX_CONNECTIONS_PER_IP,
-  DEFAULT_MAX_WRITE_BUFFER,
-  type BoundAddress,
-  type ConnectionTransportOptions,
-  type MessageHandler,
-  type ServerTlsOptions,
-  type SipTransport,
-  type TransportCounters,
-} from "./transport.js";
+import { normalizeAddress } from "./transport-core.js";
+import type { ConnectionTransportOptions, ServerTlsOptions } from "./transport.js";
 
 export interface WsTransportOptions extends ConnectionTransportOptions {
   /** Set for WSS: the https server's certificate and key. */
@@ -68,102 +59,37 @@ class WsConnection implements Connection {
   }
 }
 
-export class WsTransport implements SipTransport {
-  readonly kind: "ws" | "wss";
-  private readonly core: TransportCore;
-  private readonly table: ConnectionTable<WsConnection>;
-  private readonly maxWriteBuffer: number;
+export class WsTransport extends ConnectionTransport<WsConnection, Server> {
+  declare readonly kind: "ws" | "wss";
   private readonly tlsFiles: { cert: Buffer; key: Buffer } | null;
   private readonly clientTls: ClientOptions;
   private readonly wss: WebSocketServer;
-  private server: Server | null = null;
-  private closed = false;
 
-  constructor(private readonly options: WsTransportOptions) {
-    this.kind = options.tls === undefined ? "ws" : "wss";
-    this.core = new TransportCore(this.kind, options);
-    this.maxWriteBuffer = options.maxWriteBuffer ?? DEFAULT_MAX_WRITE_BUFFER;
+  constructor(options: WsTransportOptions) {
+    super(options.tls === undefined ? "ws" : "wss", options);
     this.tlsFiles = options.tls === undefined ? null : { cert: readPem(options.tls.certPath, "certificate"), key: readPem(options.tls.keyPath, "private key") };
     const client = clientOptions(options.clientTls);
     this.clientTls = { rejectUnauthorized: client.rejectUnauthorized ?? true, ...(client.ca !== undefined && { ca: client.ca }) };
-    this.table = new ConnectionTable<WsConnection>({
-      kind: this.kind,
-      maxPerIp: options.maxConnectionsPerIp ?? DEFAULT_MAX_CONNECTIONS_PER_IP,
-      idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
-      now: this.core.now,
-      onIdle: (c) => {
-        this.core.counters.connections_idle_closed++;
-        this.forget(c);
-        c.close();
-      },
-    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: this.core.maxMessageSize, perMessageDeflate: false, handleProtocols: () => SUBPROTOCOL });
   }
 
-  listen(): Promise<BoundAddress> {
+  protected createListener(): Server {
     const server = this.tlsFiles === null ? createHttpServer() : createHttpsServer(this.tlsFiles);
-    this.server = server;
     server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => this.core.guard({ event: "upgrade" }, () => this.upgrade(req, socket, head)));
     server.on("request", (_req, res) => {
       // Plain HTTP is not served here (RFC 6455 §4.2.2 / RFC 7231 §6.5.15).
       res.writeHead(426, { Upgrade: "websocket", "Content-Length": "0" }).end();
     });
-    return new Promise((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(this.options.port, this.options.address, () => {
-        server.off("error", reject);
-        server.on("error", (err) => this.core.warn({ err: err.message }, "listener error"));
-        const a = server.address() as AddressInfo;
-        resolve({ transport: this.kind, address: a.address, port: a.port });
-      });
-    });
+    return server;
   }
 
-  onMessage(handler: MessageHandler): void {
-    this.core.setHandler(handler);
-  }
-
-  counters(): TransportCounters {
-    this.core.counters.connections_open = this.table.size;
-    return this.core.snapshot();
-  }
-
-  send(bytes: Uint8Array, destination: FlowEndpoint): boolean {
-    const conn = this.route(destination);
-    if (conn === null) {
-      this.core.drop("unroutable");
-      return false;
-    }
-    return this.write(conn, bytes);
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    this.table.stop();
-    for (const c of this.table.all()) {
-      this.forget(c);
-      c.destroy();
-    }
+  protected override async stopListener(server: Server | null): Promise<void> {
     this.wss.close();
-    const server = this.server;
-    this.server = null;
-    if (server !== null && server.listening) {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    }
+    if (server !== null && server.listening) server.closeAllConnections();
+    await super.stopListener(server);
   }
 
-  private route(destination: FlowEndpoint): WsConnection | null {
-    if (this.closed) return null;
-    if (destination.connectionId !== undefined) return this.table.get(destination.connectionId) ?? null;
-    const address = normalizeAddress(destination.address);
-    const open = this.table.findByRemote(address, destination.port);
-    if (open !== undefined) return open;
-    if (address === "" || !Number.isInteger(destination.port) || destination.port < 1 || destination.port > 65535) return null;
-    return this.connect(address, destination.port);
-  }
-
-  private write(conn: WsConnection, bytes: Uint8Array): boolean {
+  protected write(conn: WsConnection, bytes: Uint8Array): boolean {
     const ws = conn.ws;
     if (ws.readyState === WebSocket.CONNECTING) {
       conn.pending.push(bytes);
@@ -180,6 +106,26 @@ export class WsTransport implements SipTransport {
     conn.lastActivity = this.core.now();
     this.core.sent(bytes.length);
     return true;
+  }
+
+  protected connect(address: string, port: number): WsConnection {
+    const host = isIPv6(address) ? `[${address}]` : address;
+    const options: ClientOptions = { maxPayload: this.core.maxMessageSize, perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...(this.kind === "wss" && this.clientTls) };
+    const ws = new WebSocket(`${this.kind}://${host}:${port}`, [SUBPROTOCOL], options);
+    const conn = this.attach(ws, address, port);
+    ws.once("open", () => {
+      // RFC 7118 §4.1: a server that did not pick `sip` cannot carry SIP.
+      if (ws.protocol !== SUBPROTOCOL) {
+        this.core.drop("connect-failed");
+        conn.destroy();
+        return;
+      }
+      conn.opened = true;
+      const queued = conn.pending;
+      conn.pending = [];
+      for (const bytes of queued) ws.send(bytes, { binary: !isUtf8(bytes) });
+    });
+    return conn;
   }
 
   private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -200,26 +146,6 @@ export class WsTransport implements SipTransport {
     });
   }
 
-  private connect(address: string, port: number): WsConnection {
-    const host = isIPv6(address) ? `[${address}]` : address;
-    const options: ClientOptions = { maxPayload: this.core.maxMessageSize, perMessageDeflate: false, handshakeTimeout: HANDSHAKE_TIMEOUT_MS, ...(this.kind === "wss" && this.clientTls) };
-    const ws = new WebSocket(`${this.kind}://${host}:${port}`, [SUBPROTOCOL], options);
-    const conn = this.attach(ws, address, port);
-    ws.once("open", () => {
-      // RFC 7118 §4.1: a server that did not pick `sip` cannot carry SIP.
-      if (ws.protocol !== SUBPROTOCOL) {
-        this.core.drop("connect-failed");
-        conn.destroy();
-        return;
-      }
-      conn.opened = true;
-      const queued = conn.pending;
-      conn.pending = [];
-      for (const bytes of queued) ws.send(bytes, { binary: !isUtf8(bytes) });
-    });
-    return conn;
-  }
-
   private attach(ws: WebSocket, address: string, port: number): WsConnection {
     const conn = new WsConnection(this.table.newId(), { transport: this.kind, address, port }, ws, this.core.now());
     this.table.add(conn);
@@ -236,11 +162,6 @@ export class WsTransport implements SipTransport {
     });
     ws.on("close", () => this.forget(conn));
     return conn;
-  }
-
-  private forget(conn: WsConnection): void {
-    this.table.remove(conn);
-    this.core.counters.connections_open = this.table.size;
   }
 
   private onFrame(conn: WsConnection, bytes: Uint8Array): void {

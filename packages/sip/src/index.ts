@@ -22,6 +22,7 @@ export * from "./response-route.js";
 export * from "./transaction/timers.js";
 export * from "./transaction/branch.js";
 export * from "./transaction/transaction-types.js";
+export * from "./transaction/transaction-machine.js";
 export * from "./transaction/transaction-layer-types.js";
 export * from "./transaction/transaction-layer.js";
 export * from "./transaction/invite-client-transaction.js";

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseAuth, serializeChallenge, serializeCredentials, type AuthValue } from "./parse-auth.js";
+import { seededRandom } from "./testing/seeded-random.js";
 
 function ok(input: string): AuthValue {
   const r = parseAuth(input);
@@ -110,20 +111,8 @@ test("serializer escapes and refuses what no header can carry", () => {
   assert.throws(() => serializeChallenge({ scheme: "Digest", params: new Map([["re alm", "a"]]) }), RangeError);
 });
 
-/** Small deterministic PRNG (mulberry32) so fuzz failures reproduce. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test("round trip: parse(serialize(v)) == v for random parameter values", () => {
-  const rnd = prng(7616);
+  const rnd = seededRandom(7616);
   const alphabet = 'abcXYZ019 \t"\\,=;:/@-_.~!%*+`\'\u0000\u001f\u007fü漢';
   const names = ["realm", "nonce", "algorithm", "qop", "stale", "opaque", "foo", "x-y"];
   for (let n = 0; n < 300; n++) {
@@ -144,7 +133,7 @@ test("round trip: parse(serialize(v)) == v for random parameter values", () => {
 });
 
 test("never throws on random byte strings and truncations", () => {
-  const rnd = prng(2617);
+  const rnd = seededRandom(2617);
   const inputs: string[] = [];
   for (let n = 0; n < 60; n++) {
     let s = "";

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { parseMessage, serializeMessage, getHeader, getHeaderValues, checkRequest, summarize, type SipRequest } from "./index.js";
+import { seededRandom } from "./testing/seeded-random.js";
 
 const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "utf8"));
 const typical = (name: string): Uint8Array => new Uint8Array(readFileSync(new URL(`../../../fixtures/sip/typical/${name}`, import.meta.url)));
@@ -134,14 +135,8 @@ test("leading CRLFs are ignored (RFC 3261 §7.5)", () => {
   assert.ok(r.ok);
 });
 
-// A small seeded PRNG so failures reproduce.
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => ((s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0) / 2 ** 32);
-}
-
 test("fuzz: the parser and sanity checks never throw (mutations of real messages + random bytes)", () => {
-  const rnd = prng(42);
+  const rnd = seededRandom(42);
   const seeds = ["invite.sip", "register.sip", "ok-200.sip"].map(typical);
   for (let n = 0; n < 20000; n++) {
     const src = seeds[n % seeds.length]!;

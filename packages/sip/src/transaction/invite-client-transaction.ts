@@ -15,66 +15,29 @@
  */
 import type { SipRequest, SipResponse } from "../message.js";
 import { createNon2xxAck } from "./create-ack.js";
-import { initialTimerValue, nextFiring, runDueTimers, TimerSet, type DueTimer, type TimerName } from "./timers.js";
-import {
-  statusClass,
-  type ClientTransactionInput,
-  type ClientTransactionOptions,
-  type TransactionAction,
-  type TransactionMachine,
-} from "./transaction-types.js";
+import { nextFiring, type DueTimer } from "./timers.js";
+import { TransactionMachine } from "./transaction-machine.js";
+import { statusClass, type ClientMessageInput, type ClientTransactionOptions, type TransactionAction } from "./transaction-types.js";
 
 export const INVITE_CLIENT_STATES = ["Calling", "Proceeding", "Completed", "Accepted", "Terminated"] as const;
 export type InviteClientState = (typeof INVITE_CLIENT_STATES)[number];
 
-export class InviteClientTransaction implements TransactionMachine<ClientTransactionInput> {
-  private current: InviteClientState = "Calling";
-  private readonly timers = new TimerSet();
-  private started = false;
-  private timerAInterval: number;
+export class InviteClientTransaction extends TransactionMachine<InviteClientState, ClientMessageInput> {
+  private timerAInterval = this.options.timers.T1;
   private ack: SipRequest | null = null;
 
-  constructor(private readonly options: ClientTransactionOptions) {
-    this.timerAInterval = options.timers.T1;
+  constructor(options: ClientTransactionOptions) {
+    super(options, "Calling");
   }
 
-  get state(): InviteClientState {
-    return this.current;
-  }
-
-  get request(): SipRequest {
-    return this.options.request;
-  }
-
-  handle(input: ClientTransactionInput, now: number): TransactionAction[] {
-    if (this.current === "Terminated") return [];
-    switch (input.type) {
-      case "start":
-        return this.start(now);
-      case "response":
-        return this.onResponse(input.response, now);
-      case "tick":
-        return runDueTimers(this.timers, now, (t) => this.onTimer(t, now), () => this.current === "Terminated");
-      case "transport-error":
-        // RFC 3261 §17.1.1.2: inform the TU and go straight to Terminated.
-        return [{ type: "transport-error" }, ...this.terminate()];
-    }
-  }
-
-  nextDeadline(): number | null {
-    return this.current === "Terminated" ? null : this.timers.next();
-  }
-
-  private start(now: number): TransactionAction[] {
-    if (this.started) return [];
-    this.started = true;
+  protected onStart(now: number): TransactionAction[] {
     // RFC 3261 §17.1.1.2: Timer A only for unreliable transports; Timer B always.
     if (!this.options.reliable) this.timers.start("timerA", now + this.timerAInterval);
     this.timers.start("timerB", now + this.value("timerB"));
     return [{ type: "send", message: this.options.request }];
   }
 
-  private onResponse(response: SipResponse, now: number): TransactionAction[] {
+  protected onInput({ response }: ClientMessageInput, now: number): TransactionAction[] {
     const cls = statusClass(response.status);
     switch (this.current) {
       case "Calling":
@@ -114,7 +77,7 @@ export class InviteClientTransaction implements TransactionMachine<ClientTransac
     return out;
   }
 
-  private onTimer(t: DueTimer, now: number): TransactionAction[] {
+  protected onTimer(t: DueTimer, now: number): TransactionAction[] {
     switch (t.name) {
       case "timerA":
         if (this.current !== "Calling") return [];
@@ -130,15 +93,5 @@ export class InviteClientTransaction implements TransactionMachine<ClientTransac
       default:
         return [];
     }
-  }
-
-  private terminate(): TransactionAction[] {
-    this.current = "Terminated";
-    this.timers.clear();
-    return [{ type: "terminated" }];
-  }
-
-  private value(name: TimerName): number {
-    return initialTimerValue(name, this.options.timers, this.options.reliable);
   }
 }

@@ -23,36 +23,20 @@
 import { createResponse } from "../create-response.js";
 import { getHeader, headerField } from "../headers.js";
 import type { SipRequest, SipResponse } from "../message.js";
-import { initialTimerValue, nextFiring, runDueTimers, TimerSet, type DueTimer, type TimerName } from "./timers.js";
-import {
-  statusClass,
-  type ServerTransactionInput,
-  type ServerTransactionOptions,
-  type TransactionAction,
-  type TransactionMachine,
-} from "./transaction-types.js";
+import { nextFiring, type DueTimer } from "./timers.js";
+import { TransactionMachine } from "./transaction-machine.js";
+import { statusClass, type ServerMessageInput, type ServerTransactionOptions, type TransactionAction } from "./transaction-types.js";
 
 export const INVITE_SERVER_STATES = ["Proceeding", "Completed", "Confirmed", "Accepted", "Terminated"] as const;
 export type InviteServerState = (typeof INVITE_SERVER_STATES)[number];
 
-export class InviteServerTransaction implements TransactionMachine<ServerTransactionInput> {
-  private current: InviteServerState = "Proceeding";
-  private readonly timers = new TimerSet();
-  private started = false;
-  private timerGInterval: number;
+export class InviteServerTransaction extends TransactionMachine<InviteServerState, ServerMessageInput> {
+  private timerGInterval = this.options.timers.T1;
   private lastProvisional: SipResponse | null = null;
   private finalResponse: SipResponse | null = null;
 
-  constructor(private readonly options: ServerTransactionOptions) {
-    this.timerGInterval = options.timers.T1;
-  }
-
-  get state(): InviteServerState {
-    return this.current;
-  }
-
-  get request(): SipRequest {
-    return this.options.request;
+  constructor(options: ServerTransactionOptions) {
+    super(options, "Proceeding");
   }
 
   /** The last response sent (its To tag is what an RFC 2543 ACK must carry, §17.2.3). */
@@ -60,33 +44,20 @@ export class InviteServerTransaction implements TransactionMachine<ServerTransac
     return this.finalResponse ?? this.lastProvisional;
   }
 
-  handle(input: ServerTransactionInput, now: number): TransactionAction[] {
-    if (this.current === "Terminated") return [];
+  protected onStart(now: number): TransactionAction[] {
+    this.timers.start("timerTrying", now + this.value("timerTrying"));
+    return [];
+  }
+
+  protected onInput(input: ServerMessageInput, now: number): TransactionAction[] {
     switch (input.type) {
-      case "start":
-        return this.start(now);
       case "request":
         return this.onRetransmission();
       case "ack":
         return this.onAck(input.request, now);
       case "response":
         return this.onTuResponse(input.response, now);
-      case "tick":
-        return runDueTimers(this.timers, now, (t) => this.onTimer(t, now), () => this.current === "Terminated");
-      case "transport-error":
-        // RFC 3261 §17.2.1 / §17.2.4: inform the TU, go to Terminated.
-        return [{ type: "transport-error" }, ...this.terminate()];
     }
-  }
-
-  nextDeadline(): number | null {
-    return this.current === "Terminated" ? null : this.timers.next();
-  }
-
-  private start(now: number): TransactionAction[] {
-    if (!this.started) this.timers.start("timerTrying", now + this.value("timerTrying"));
-    this.started = true;
-    return [];
   }
 
   private onRetransmission(): TransactionAction[] {
@@ -131,7 +102,7 @@ export class InviteServerTransaction implements TransactionMachine<ServerTransac
     return [{ type: "send", message: response }];
   }
 
-  private onTimer(t: DueTimer, now: number): TransactionAction[] {
+  protected onTimer(t: DueTimer, now: number): TransactionAction[] {
     switch (t.name) {
       case "timerTrying":
         return this.current === "Proceeding" && this.lastProvisional === null ? [{ type: "send", message: this.trying() }] : [];
@@ -157,15 +128,5 @@ export class InviteServerTransaction implements TransactionMachine<ServerTransac
     const res = createResponse(this.options.request, 100, ts === undefined ? {} : { headers: [headerField("Timestamp", ts)] });
     this.lastProvisional = res;
     return res;
-  }
-
-  private terminate(): TransactionAction[] {
-    this.current = "Terminated";
-    this.timers.clear();
-    return [{ type: "terminated" }];
-  }
-
-  private value(name: TimerName): number {
-    return initialTimerValue(name, this.options.timers, this.options.reliable);
   }
 }

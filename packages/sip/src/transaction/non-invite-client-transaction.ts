@@ -10,65 +10,28 @@
  *   Completed  --Timer K-->        Terminated
  *   any        --transport error-> Terminated
  */
-import type { SipRequest, SipResponse } from "../message.js";
-import { initialTimerValue, nextFiring, runDueTimers, TimerSet, type DueTimer, type TimerName } from "./timers.js";
-import {
-  statusClass,
-  type ClientTransactionInput,
-  type ClientTransactionOptions,
-  type TransactionAction,
-  type TransactionMachine,
-} from "./transaction-types.js";
+import { nextFiring, type DueTimer } from "./timers.js";
+import { TransactionMachine } from "./transaction-machine.js";
+import { statusClass, type ClientMessageInput, type ClientTransactionOptions, type TransactionAction } from "./transaction-types.js";
 
 export const NON_INVITE_CLIENT_STATES = ["Trying", "Proceeding", "Completed", "Terminated"] as const;
 export type NonInviteClientState = (typeof NON_INVITE_CLIENT_STATES)[number];
 
-export class NonInviteClientTransaction implements TransactionMachine<ClientTransactionInput> {
-  private current: NonInviteClientState = "Trying";
-  private readonly timers = new TimerSet();
-  private started = false;
-  private timerEInterval: number;
+export class NonInviteClientTransaction extends TransactionMachine<NonInviteClientState, ClientMessageInput> {
+  private timerEInterval = this.options.timers.T1;
 
-  constructor(private readonly options: ClientTransactionOptions) {
-    this.timerEInterval = options.timers.T1;
+  constructor(options: ClientTransactionOptions) {
+    super(options, "Trying");
   }
 
-  get state(): NonInviteClientState {
-    return this.current;
-  }
-
-  get request(): SipRequest {
-    return this.options.request;
-  }
-
-  handle(input: ClientTransactionInput, now: number): TransactionAction[] {
-    if (this.current === "Terminated") return [];
-    switch (input.type) {
-      case "start":
-        return this.start(now);
-      case "response":
-        return this.onResponse(input.response, now);
-      case "tick":
-        return runDueTimers(this.timers, now, (t) => this.onTimer(t, now), () => this.current === "Terminated");
-      case "transport-error":
-        // RFC 3261 §17.1.2.2: inform the TU and go straight to Terminated.
-        return [{ type: "transport-error" }, ...this.terminate()];
-    }
-  }
-
-  nextDeadline(): number | null {
-    return this.current === "Terminated" ? null : this.timers.next();
-  }
-
-  private start(now: number): TransactionAction[] {
-    if (this.started) return [];
-    this.started = true;
+  protected onStart(now: number): TransactionAction[] {
+    // RFC 3261 §17.1.2.2: Timer E only for unreliable transports; Timer F always.
     if (!this.options.reliable) this.timers.start("timerE", now + this.timerEInterval);
     this.timers.start("timerF", now + this.value("timerF"));
     return [{ type: "send", message: this.options.request }];
   }
 
-  private onResponse(response: SipResponse, now: number): TransactionAction[] {
+  protected onInput({ response }: ClientMessageInput, now: number): TransactionAction[] {
     if (this.current === "Completed") return []; // §17.1.2.2: retransmissions absorbed
     if (statusClass(response.status) === "provisional") {
       this.current = "Proceeding";
@@ -82,7 +45,7 @@ export class NonInviteClientTransaction implements TransactionMachine<ClientTran
     return [{ type: "response", response }];
   }
 
-  private onTimer(t: DueTimer, now: number): TransactionAction[] {
+  protected onTimer(t: DueTimer, now: number): TransactionAction[] {
     switch (t.name) {
       case "timerE": {
         const { T2 } = this.options.timers;
@@ -98,15 +61,5 @@ export class NonInviteClientTransaction implements TransactionMachine<ClientTran
       default:
         return [];
     }
-  }
-
-  private terminate(): TransactionAction[] {
-    this.current = "Terminated";
-    this.timers.clear();
-    return [{ type: "terminated" }];
-  }
-
-  private value(name: TimerName): number {
-    return initialTimerValue(name, this.options.timers, this.options.reliable);
   }
 }

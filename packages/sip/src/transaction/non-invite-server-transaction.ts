@@ -11,42 +11,31 @@
  *   Completed  --Timer J-->          Terminated
  *   any        --transport error-->  Terminated
  */
-import type { SipRequest, SipResponse } from "../message.js";
-import { initialTimerValue, runDueTimers, TimerSet, type DueTimer } from "./timers.js";
-import {
-  statusClass,
-  type ServerTransactionInput,
-  type ServerTransactionOptions,
-  type TransactionAction,
-  type TransactionMachine,
-} from "./transaction-types.js";
+import type { SipResponse } from "../message.js";
+import type { DueTimer } from "./timers.js";
+import { TransactionMachine } from "./transaction-machine.js";
+import { statusClass, type ServerMessageInput, type ServerTransactionOptions, type TransactionAction } from "./transaction-types.js";
 
 export const NON_INVITE_SERVER_STATES = ["Trying", "Proceeding", "Completed", "Terminated"] as const;
 export type NonInviteServerState = (typeof NON_INVITE_SERVER_STATES)[number];
 
-export class NonInviteServerTransaction implements TransactionMachine<ServerTransactionInput> {
-  private current: NonInviteServerState = "Trying";
-  private readonly timers = new TimerSet();
+export class NonInviteServerTransaction extends TransactionMachine<NonInviteServerState, ServerMessageInput> {
   private lastSent: SipResponse | null = null;
 
-  constructor(private readonly options: ServerTransactionOptions) {}
-
-  get state(): NonInviteServerState {
-    return this.current;
-  }
-
-  get request(): SipRequest {
-    return this.options.request;
+  constructor(options: ServerTransactionOptions) {
+    super(options, "Trying");
   }
 
   get lastResponse(): SipResponse | null {
     return this.lastSent;
   }
 
-  handle(input: ServerTransactionInput, now: number): TransactionAction[] {
-    if (this.current === "Terminated") return [];
+  protected onStart(): TransactionAction[] {
+    return []; // §17.2.2: no timer runs before the final response (Timer J)
+  }
+
+  protected onInput(input: ServerMessageInput, now: number): TransactionAction[] {
     switch (input.type) {
-      case "start":
       case "ack": // an ACK never matches a non-INVITE transaction (§17.2.3)
         return [];
       case "request":
@@ -54,15 +43,7 @@ export class NonInviteServerTransaction implements TransactionMachine<ServerTran
         return this.lastSent === null ? [] : [{ type: "send", message: this.lastSent }];
       case "response":
         return this.onTuResponse(input.response, now);
-      case "tick":
-        return runDueTimers(this.timers, now, (t) => this.onTimer(t), () => this.current === "Terminated");
-      case "transport-error":
-        return [{ type: "transport-error" }, ...this.terminate()];
     }
-  }
-
-  nextDeadline(): number | null {
-    return this.current === "Terminated" ? null : this.timers.next();
   }
 
   private onTuResponse(response: SipResponse, now: number): TransactionAction[] {
@@ -73,19 +54,13 @@ export class NonInviteServerTransaction implements TransactionMachine<ServerTran
       return [{ type: "send", message: response }];
     }
     this.current = "Completed";
-    const j = initialTimerValue("timerJ", this.options.timers, this.options.reliable);
+    const j = this.value("timerJ");
     if (j === 0) return [{ type: "send", message: response }, ...this.terminate()];
     this.timers.start("timerJ", now + j);
     return [{ type: "send", message: response }];
   }
 
-  private onTimer(t: DueTimer): TransactionAction[] {
+  protected onTimer(t: DueTimer): TransactionAction[] {
     return t.name === "timerJ" ? this.terminate() : [];
-  }
-
-  private terminate(): TransactionAction[] {
-    this.current = "Terminated";
-    this.timers.clear();
-    return [{ type: "terminated" }];
   }
 }

@@ -66,12 +66,12 @@ export type TransactionAction =
   /** The machine reached Terminated; it will produce nothing more. */
   | { type: "terminated" };
 
-/** What the TransactionLayer needs from every machine. */
-export interface TransactionMachine<Input> {
-  readonly state: string;
-  handle(input: Input, now: number): TransactionAction[];
-  nextDeadline(): number | null;
-}
+/** The inputs every machine handles alike (TransactionMachine). */
+export type CommonTransactionInput = Extract<ClientTransactionInput | ServerTransactionInput, { type: "start" | "tick" | "transport-error" }>;
+/** The rest: what each client machine handles its own way (a response). */
+export type ClientMessageInput = Exclude<ClientTransactionInput, CommonTransactionInput>;
+/** The rest: what each server machine handles its own way (a retransmission, an ACK, the TU's response). */
+export type ServerMessageInput = Exclude<ServerTransactionInput, CommonTransactionInput>;
 
 export function statusClass(status: number): "provisional" | "success" | "final-failure" {
   if (status < 200) return "provisional";

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseAuth, serializeCredentials } from "@hotline/sip";
+import { seededRandom } from "@hotline/sip/testing";
 import { ha1Md5, ha1Sha256 } from "./ha1.js";
 import { computeDigestResponse, parseDigestAlgorithm } from "./digest.js";
 import { DigestAuthenticator, type AuthResult, type DigestAuthenticatorOptions, type StoredHa1 } from "./digest-authenticator.js";
@@ -218,20 +219,9 @@ test("digest uri must name the Request-URI's resource (RFC 7616 §3.4.6)", async
   assert.equal((await verify(a, [answer(sha(a))], T0, URI, "INVITE")).outcome, "challenge");
 });
 
-/** mulberry32, seeded so a failure reproduces. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test("malformed Authorization never throws and never authenticates", async () => {
   const a = authenticator();
-  const rnd = prng(8760);
+  const rnd = seededRandom(8760);
   const inputs: string[] = [];
   for (let n = 0; n < 40; n++) {
     let s = "";

@@ -1,19 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
+import { md5, rfc7616, sha256 } from "../testing/digest-examples.js";
 import { ha1Md5, ha1Sha256 } from "./ha1.js";
 import { computeDigestResponse, constantTimeEqual, isDigestHex, parseDigestAlgorithm } from "./digest.js";
-
-// RFC 7616 §3.9.1 (the SHA-256 and MD5 examples share every input but the algorithm).
-const rfc7616 = {
-  username: "Mufasa",
-  realm: "http-auth@example.org",
-  password: "Circle of Life",
-  method: "GET",
-  uri: "/dir/index.html",
-  nonce: "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v",
-  qop: { qop: "auth", nc: "00000001", cnonce: "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ" },
-};
 
 test("RFC 7616 §3.9.1 SHA-256 example", () => {
   const { username, realm, password } = rfc7616;
@@ -39,9 +28,6 @@ test("RFC 2617 §3.5 example (qop=auth, MD5)", () => {
   });
   assert.equal(response, "6629fae49393a05397450978507c4ef1");
 });
-
-const md5 = (s: string): string => createHash("md5").update(s).digest("hex");
-const sha256 = (s: string): string => createHash("sha256").update(s).digest("hex");
 
 test("no qop: RFC 2617 §3.2.2.1 / RFC 2069 form, on the RFC 2069 §2.4 example inputs", () => {
   const ha1 = ha1Md5("Mufasa", "testrealm@host.com", "CircleOfLife");
