@@ -57,11 +57,20 @@ export interface StartOptions {
   /** Extra YAML appended under the top level (must not repeat keys the harness sets). */
   extraYaml?: string;
   registrar?: Record<string, number>;
+  /** Rendered under `registrar:` as `keepalive: { … }` (README.md, registrar.keepalive.*). */
+  keepalive?: KeepaliveOptions;
   bruteForce?: { maxFailures: number; windowSeconds: number; blockSeconds: number };
   dataDir?: string;
   sipPort?: number;
   httpPort?: number;
   transports?: string[];
+}
+
+export interface KeepaliveOptions {
+  method?: "options" | "crlf" | "none";
+  scope?: "nat" | "all";
+  intervalSeconds?: number;
+  failuresBeforeUnreachable?: number;
 }
 
 const CLI = join(ROOT, "packages/server/src/cli.ts");
@@ -73,6 +82,7 @@ export async function startHotline(opts: StartOptions = {}): Promise<Hotline> {
   const configPath = join(dataDir, "hotline.yaml");
   const users = (opts.users ?? []).map((u) => `  - { username: "${u.username}", password: "${u.password}" }`).join("\n");
   const registrar = Object.entries({ minExpires: 60, ...(opts.registrar ?? {}) }).map(([k, v]) => `  ${k}: ${v}`).join("\n");
+  const keepalive = opts.keepalive === undefined ? "" : `  keepalive: { ${Object.entries(opts.keepalive).map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
   const bf = opts.bruteForce ?? { maxFailures: 1000, windowSeconds: 60, blockSeconds: 60 };
   const transports = opts.transports ?? ["udp", "tcp"];
   writeFileSync(
@@ -88,6 +98,7 @@ export async function startHotline(opts: StartOptions = {}): Promise<Hotline> {
       `auth: { bruteForce: { maxFailures: ${bf.maxFailures}, windowSeconds: ${bf.windowSeconds}, blockSeconds: ${bf.blockSeconds} } }`,
       "registrar:",
       registrar,
+      keepalive,
       users === "" ? "" : `users:\n${users}`,
       opts.extraYaml ?? "",
     ].join("\n"),
@@ -116,7 +127,8 @@ export async function startHotline(opts: StartOptions = {}): Promise<Hotline> {
       return (await fetch(base + "/metrics")).text();
     },
     async stop() {
-      if (child.exitCode !== null) return;
+      // A process killed by a signal has exitCode null and signalCode set: it has exited too.
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((res) => child.once("exit", () => res()));
       child.kill("SIGTERM");
       const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
@@ -124,7 +136,7 @@ export async function startHotline(opts: StartOptions = {}): Promise<Hotline> {
       clearTimeout(timer);
     },
     async kill9() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise<void>((res) => child.once("exit", () => res()));
       child.kill("SIGKILL");
       await exited;
@@ -234,4 +246,12 @@ export function injectionFile(rows: string[][]): string {
   const path = join(dir, "users.csv");
   writeFileSync(path, ["SEQUENTIAL", ...rows.map((r) => r.join(";"))].join("\n") + "\n");
   return path;
+}
+
+/** One sample of a Prometheus text rendering (`name{a="b"} 3`); 0 when absent. Labels must match exactly. */
+export function metricValue(text: string, name: string, labels: Record<string, string | number> = {}): number {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",");
+  const prefix = want === "" ? `${name} ` : `${name}{${want}} `;
+  const line = text.split("\n").find((l) => l.startsWith(prefix));
+  return line === undefined ? 0 : Number(line.slice(prefix.length));
 }
