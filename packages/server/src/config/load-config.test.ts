@@ -34,7 +34,7 @@ const DEFAULTS = {
     ],
     limits: { maxMessageBytes: 65535, udpReceiveBufferBytes: 262144, maxConnectionsPerIp: 64, idleConnectionSeconds: 600 },
   },
-  auth: { algorithms: ["MD5"], nonceTtlSeconds: 300, bruteForce: { maxFailures: 10, windowSeconds: 60, blockSeconds: 600 } },
+  auth: { algorithms: ["MD5"], nonceTtlSeconds: 300, bruteForce: { maxFailures: 30, windowSeconds: 60, blockSeconds: 600 } },
   registrar: {
     minExpires: 60, maxExpires: 7200, defaultExpires: 3600, maxContactsPerAor: 10,
     keepalive: { method: "options", scope: "nat", intervalSeconds: 30, failuresBeforeUnreachable: 3 },
