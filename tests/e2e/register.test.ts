@@ -126,6 +126,28 @@ describe("registrar with SIPp", () => {
     });
   }
 
+  test("the CLI's `registrations` and `status` read the running switch", async () => {
+    const localPort = await freePort();
+    const r = await sipp({ scenario: "uac-register-digest-expect-200.xml", localPort });
+    assert.equal(r.code, 0, r.messages);
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, ["--conditions=hotline-source", "--import", "tsx", join(ROOT, "packages/server/src/cli.ts"), ...args, "--config", h.configPath, "--data", h.dataDir], { encoding: "utf8", timeout: 30_000, cwd: ROOT });
+    const regs = cli(["registrations", "--json"]);
+    assert.equal(regs.status, 0, regs.stderr);
+    const listed = JSON.parse(regs.stdout) as Registration[] | { registrations: Registration[] };
+    const rows = Array.isArray(listed) ? listed : listed.registrations;
+    assert.ok(rows.some((b) => b.source.port === localPort && b.aor === "sip:2001@hotline.test"), regs.stdout);
+    const table = cli(["registrations"]);
+    assert.equal(table.status, 0, table.stderr);
+    assert.match(table.stdout, new RegExp(`127\\.0\\.0\\.1:${localPort}`));
+    const status = cli(["status", "--json"]);
+    assert.equal(status.status, 0, status.stderr);
+    const s = JSON.parse(status.stdout) as { running: boolean; domain: string; registrations: number };
+    assert.equal(s.running, true);
+    assert.equal(s.domain, "hotline.test");
+    assert.ok(s.registrations >= 1);
+  });
+
   test("bad input is counted in /metrics and the switch still answers OPTIONS", async () => {
     const m = await h.metrics();
     assert.match(m, /sip_bad_message_total\{reason="Bad Content-Length"\} [1-9]/);
