@@ -20,7 +20,9 @@ export interface BaresipOptions {
   /** The switch's SIP port on 127.0.0.1 (the account's outbound proxy). */
   registrarPort: number;
   domain?: string;
-  transport?: "udp" | "tcp";
+  transport?: "udp" | "tcp" | "tls";
+  /** PEM file of CA certificates baresip trusts for SIP over TLS (`sip_cafile`). */
+  caFile?: string;
   /** Registration interval asked for (the account's `regint`), seconds. */
   regint?: number;
   /** Extra account parameters, e.g. `answermode=auto`. */
@@ -92,10 +94,11 @@ export function readNetstrings(buf: Buffer): { items: string[]; rest: Buffer } {
   return { items, rest: buf.subarray(at) };
 }
 
-function configFile(sipPort: number, ctrlPort: number): string {
+function configFile(sipPort: number, ctrlPort: number, caFile: string | undefined): string {
   return [
     "poll_method epoll",
     `sip_listen 127.0.0.1:${sipPort}`,
+    ...(caFile !== undefined ? [`sip_cafile ${caFile}`] : []),
     "net_interface 127.0.0.1",
     "call_local_timeout 120",
     "call_max_calls 4",
@@ -174,7 +177,7 @@ async function spawnBaresip(o: BaresipOptions, aor: string): Promise<Spawned> {
     `regint=${o.regint ?? 60}`,
     ...(o.accountParams ?? []),
   ].join(";");
-  writeFileSync(join(dir, "config"), configFile(sipPort, ctrlPort));
+  writeFileSync(join(dir, "config"), configFile(sipPort, ctrlPort, o.caFile));
   writeFileSync(join(dir, "accounts"), account + "\n");
   writeFileSync(join(dir, "contacts"), "");
   const lifetime = o.lifetimeSeconds ?? 120;

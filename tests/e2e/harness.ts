@@ -41,6 +41,8 @@ export interface TestUser {
 
 export interface Hotline {
   sipPort: number;
+  /** Port of each listen entry by transport name (`udp`, `tcp`, `tls`, …). */
+  ports: Record<string, number>;
   httpPort: number;
   dataDir: string;
   configPath: string;
@@ -63,7 +65,19 @@ export interface StartOptions {
   dataDir?: string;
   sipPort?: number;
   httpPort?: number;
-  transports?: string[];
+  /**
+   * Listen entries on 127.0.0.1: a transport name listens on `sipPort`; an object can carry
+   * its own port (a free one is chosen when omitted for `tls`/`ws`/`wss`, `sipPort` otherwise)
+   * and, for `tls`/`wss`, the PEM certificate and key paths.
+   */
+  transports?: (string | ListenEntry)[];
+}
+
+export interface ListenEntry {
+  transport: string;
+  port?: number;
+  cert?: string;
+  key?: string;
 }
 
 export interface KeepaliveOptions {
@@ -84,14 +98,25 @@ export async function startHotline(opts: StartOptions = {}): Promise<Hotline> {
   const registrar = Object.entries({ minExpires: 60, ...(opts.registrar ?? {}) }).map(([k, v]) => `  ${k}: ${v}`).join("\n");
   const keepalive = opts.keepalive === undefined ? "" : `  keepalive: { ${Object.entries(opts.keepalive).map(([k, v]) => `${k}: ${v}`).join(", ")} }`;
   const bf = opts.bruteForce ?? { maxFailures: 1000, windowSeconds: 60, blockSeconds: 60 };
-  const transports = opts.transports ?? ["udp", "tcp"];
+  const transports: (ListenEntry & { port: number })[] = [];
+  for (const t of opts.transports ?? ["udp", "tcp"]) {
+    const e = typeof t === "string" ? { transport: t } : t;
+    // Stream transports may not share a port with each other, so they get their own by default.
+    const port = e.port ?? (["tls", "ws", "wss"].includes(e.transport) ? await freePort() : sipPort);
+    transports.push({ ...e, port });
+  }
+  // A JSON string is a valid YAML double-quoted scalar (temp paths may hold any character).
+  const yamlString = (s: string): string => JSON.stringify(s);
   writeFileSync(
     configPath,
     [
       "sip:",
       "  domain: hotline.test",
       "  listen:",
-      ...transports.map((t) => `    - { transport: ${t}, host: 127.0.0.1, port: ${sipPort} }`),
+      ...transports.map((t) => {
+        const pem = [t.cert !== undefined ? `, cert: ${yamlString(t.cert)}` : "", t.key !== undefined ? `, key: ${yamlString(t.key)}` : ""].join("");
+        return `    - { transport: ${t.transport}, host: 127.0.0.1, port: ${t.port}${pem} }`;
+      }),
       `http: { host: 127.0.0.1, port: ${httpPort} }`,
       "demo: { extensions: [] }",
       "log: { level: info }",
@@ -113,6 +138,7 @@ export async function startHotline(opts: StartOptions = {}): Promise<Hotline> {
   const base = `http://127.0.0.1:${httpPort}`;
   const h: Hotline = {
     sipPort,
+    ports: Object.fromEntries(transports.map((t) => [t.transport, t.port])),
     httpPort,
     dataDir,
     configPath,
@@ -250,7 +276,12 @@ export function injectionFile(rows: string[][]): string {
 
 /** One sample of a Prometheus text rendering (`name{a="b"} 3`); 0 when absent. Labels must match exactly. */
 export function metricValue(text: string, name: string, labels: Record<string, string | number> = {}): number {
-  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(",");
+  // Label keys sorted, as the server's Metrics renders them (otherwise a query with the
+  // labels in another order would silently read an absent metric as 0).
+  const want = Object.entries(labels)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}="${v}"`)
+    .join(",");
   const prefix = want === "" ? `${name} ` : `${name}{${want}} `;
   const line = text.split("\n").find((l) => l.startsWith(prefix));
   return line === undefined ? 0 : Number(line.slice(prefix.length));

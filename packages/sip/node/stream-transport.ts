@@ -67,7 +67,15 @@ export class StreamTransport extends ConnectionTransport<StreamConnection> {
   }
 
   protected createListener(): Server {
-    return this.sockets.createServer((socket) => this.core.guard({ event: "accept" }, () => this.accept(socket)));
+    const server = this.sockets.createServer((socket) => this.core.guard({ event: "accept" }, () => this.accept(socket)));
+    // Only a tls.Server emits this: a client that is not TLS, or that rejected our
+    // certificate, or that did not finish the handshake in time. Counted and logged
+    // (rate-limited) so "the phone never connected" and "the handshake failed" differ.
+    server.on("tlsClientError", (err: Error, socket: { remoteAddress?: string }) => {
+      this.core.drop("tls-handshake");
+      this.core.warn({ err: err.message, remote: socket.remoteAddress }, "TLS handshake failed");
+    });
+    return server;
   }
 
   protected write(conn: StreamConnection, bytes: Uint8Array): boolean {

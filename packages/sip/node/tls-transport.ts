@@ -9,6 +9,8 @@ import { isIP } from "node:net";
 import { StreamTransport } from "./stream-transport.js";
 import type { ClientTlsOptions, ConnectionTransportOptions, ServerTlsOptions } from "./transport.js";
 
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
 export interface TlsTransportOptions extends ConnectionTransportOptions {
   tls: ServerTlsOptions;
 }
@@ -22,7 +24,9 @@ export class TlsTransport extends StreamTransport {
     super(
       "tls",
       {
-        createServer: (onSocket) => createServer({ cert, key }, onSocket),
+        // Handshakes count against maxConnectionsPerIp only once finished, so they must not
+        // linger for Node's default 120 s: 10 s is ample on any real network.
+        createServer: (onSocket) => createServer({ cert, key, handshakeTimeout: HANDSHAKE_TIMEOUT_MS }, onSocket),
         connect: (address, port) => connect({ ...client, host: address, port, ...(isIP(address) === 0 && { servername: address }) }),
         readyEvent: "secureConnect",
       },

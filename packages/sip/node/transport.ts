@@ -50,6 +50,8 @@ export const DROP_REASONS = [
   "send-error",
   /** The last-resort guard caught an exception while serving input (STYLE.md §4). */
   "handler-error",
+  /** A TLS handshake failed or timed out (not TLS, certificate refused, too slow). */
+  "tls-handshake",
 ] as const;
 
 export type DropReason = (typeof DROP_REASONS)[number];
