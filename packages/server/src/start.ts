@@ -1,7 +1,7 @@
 // Composition root: opens the store, provisions users, builds the switch, opens the SIP
 // sockets and the HTTP endpoint, and runs the timers. The only place that reads the
 // clock for the switch and owns sockets (ARCHITECTURE.md).
-import { mkdirSync } from "node:fs";
+import { chmodSync, mkdirSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
 import type { Server } from "node:http";
 import { pino, type Logger } from "pino";
@@ -27,7 +27,7 @@ export interface RunningServer {
 
 export async function startServer(config: HotlineConfig, log: Logger = createLogger(config)): Promise<RunningServer> {
   const startedAt = Date.now();
-  mkdirSync(config.dataDir, { recursive: true });
+  if (prepareDataDir(config.dataDir).tightened) log.warn({ dataDir: config.dataDir }, "data folder was readable by others; set to 0700");
   const store = await openSqliteStore(config.dataDir, {
     checkpointWorker: { intervalMs: 1000, onError: (message) => log.warn({ message }, "WAL checkpoint failed") },
   });
@@ -98,6 +98,19 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       log.info("hotline stopped");
     },
   };
+}
+
+/**
+ * Creates the data folder readable by our user only: it holds password digests (HA1 is
+ * password-equivalent for digest auth) and the nonce secret. An existing folder that others
+ * can read is tightened, with a warning in the log by the caller's logger.
+ */
+export function prepareDataDir(dir: string): { tightened: boolean } {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dir).mode & 0o777;
+  if ((mode & 0o077) === 0) return { tightened: false };
+  chmodSync(dir, mode & 0o700);
+  return { tightened: true };
 }
 
 function makeTransport(l: ListenConfig, config: HotlineConfig, log: Logger): SipTransport {
