@@ -12,6 +12,7 @@ import {
   type DigestAlgorithm,
 } from "./digest.js";
 import { NonceCountTracker, NonceIssuer, nonceIssuedAt } from "./nonce.js";
+import { ownString } from "../own-string.js";
 
 /** The algorithms a server offers. RFC 8760 §2.4 / RFC 7616 §3.7: most preferred first. */
 export const OFFERED_ALGORITHMS = ["SHA-256", "MD5"] as const;
@@ -131,7 +132,9 @@ export class DigestAuthenticator {
     const issuedAt = nonceIssuedAt(creds.nonce) ?? now;
     // Counted per (username, nonce): credentials are a user's, and keying by nonce alone
     // would let one account advance the count of a nonce another user is answering.
-    const key = `${creds.username}\n${creds.nonce}`;
+    // Flattened copy: the parts are slices of the received Authorization header, and a
+    // table entry that lives for the nonce TTL must not keep the whole request alive.
+    const key = ownString(`${creds.username}\n${creds.nonce}`);
     if (this.#counts.use(key, issuedAt, nc, now) === "replay") return challenge("replay", creds.username);
     return { outcome: "ok", username: creds.username };
   }

@@ -6,6 +6,7 @@
 import type { BindingRecord, BindingSource, Store } from "../store.js";
 import { contactKey, readRegister, type RegisterIntent, type RequestedContact } from "./register-request.js";
 import type { SipRequest } from "@hotline/sip";
+import { ownString } from "../own-string.js";
 
 export interface RegistrarSettings {
   domain: string;
@@ -98,6 +99,8 @@ export class Registrar {
     while (list.length > this.settings.maxContactsPerAor) removed.push(list.shift()!);
     await this.persist(removed, upserted.filter((b) => list.includes(b)));
     if (list.length === 0) this.byAor.delete(intent.aor);
+    // The key is owned too: intent.aor is built from a slice of this REGISTER's To header.
+    else if (!this.byAor.has(intent.aor)) this.byAor.set(own(intent.aor), list);
     else this.byAor.set(intent.aor, list);
     return this.ok(intent.aor, now);
   }
@@ -173,14 +176,7 @@ function sameBinding(b: Binding, c: RequestedContact): boolean {
   return b.key === c.key;
 }
 
-/**
- * A copy of `s` that does not share memory with the string it was cut from. Header values
- * are V8 "sliced strings" of the whole received header section, so a binding holding a
- * slice would keep its entire REGISTER (~700 bytes) alive for an hour.
- */
-function own(s: string): string {
-  return (" " + s).slice(1);
-}
+const own = ownString;
 
 function ownOrNull(s: string | null): string | null {
   return s === null ? null : own(s);
