@@ -39,7 +39,7 @@ const BUDGET_MS = 240_000;
 const DEFAULT_RATES = [1000, 2000, 3000, 4000, 5000, 6000, 8000, 10000, 12000, 15000, 20000, 25000, 30000, 35000, 40000, 50000];
 
 /** In run order. `kamailio-db`: the `kamailio` registrar with usrloc writing through to SQLite. */
-const TARGETS = ["hotline", "kamailio", "kamailio-db"] as const;
+const TARGETS = ["hotline", "node-minimal", "kamailio", "kamailio-db"] as const;
 type TargetName = (typeof TARGETS)[number];
 
 interface Options {
@@ -596,6 +596,26 @@ async function startHotline(opts: Options, dir: string, users: Users): Promise<T
   return { name: "hotline", version, pid, sipPort, cpusAllowed: cpusAllowed(pid), collectGarbage, heapUsed, stop: () => stopChild(child, 5000) };
 }
 
+/**
+ * The floor of Node itself on this harness: bench/reference/minimal-registrar.mjs (regex
+ * parsing, MD5 digest, in-memory bindings, nothing durable, no checks). Not a product; it
+ * says how much of the gap to Kamailio is Node and how much is hotline.
+ */
+async function startNodeMinimal(opts: Options, dir: string, users: Users): Promise<Target> {
+  const sipPort = await freeUdpPort();
+  const csv = join(dir, "users.minimal.csv");
+  writeFileSync(csv, users.list.map(([u, p]) => `${u},${p}\n`).join(""));
+  const script = join(BENCH_DIR, "reference", "minimal-registrar.mjs");
+  const args = ["-c", String(opts.targetCore), process.execPath, script, String(sipPort), csv, DOMAIN];
+  writeFileSync(join(dir, "node-minimal.cmd"), ["taskset", ...args].join(" ") + "\n");
+  const child = startChild("taskset", args);
+  logTo(child, join(dir, "node-minimal.log"));
+  const stderr = tail(child.stderr);
+  await waitReady(child, "node-minimal", 10_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
+  const pid = child.pid ?? 0;
+  return { name: "node-minimal", version: `minimal Node registrar (node ${process.version})`, pid, sipPort, cpusAllowed: cpusAllowed(pid), stop: () => stopChild(child, 5000) };
+}
+
 // ---------------------------------------------------------------------------------------
 // SIPp.
 
@@ -703,7 +723,7 @@ async function runSipp(opts: Options, dir: string, users: Users, target: Target,
 
 const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 const pad = (s: string, n: number): string => s.padEnd(n);
-const NAME_WIDTH = 11;
+const NAME_WIDTH = 12;
 
 function printStepHeader(): void {
   console.log(
@@ -898,7 +918,8 @@ async function main(): Promise<number> {
 
   const reports = new Map<TargetName, TargetReport>();
   for (const name of targets) {
-    const target = name === "hotline" ? await startHotline(opts, dir, users) : await startKamailio(opts, dir, users, name);
+    const target =
+      name === "hotline" ? await startHotline(opts, dir, users) : name === "node-minimal" ? await startNodeMinimal(opts, dir, users) : await startKamailio(opts, dir, users, name);
     try {
       reports.set(name, await measure(opts, dir, users, target));
     } finally {
@@ -931,13 +952,15 @@ async function main(): Promise<number> {
   const h = reports.get("hotline");
   const k = reports.get("kamailio");
   const kdb = reports.get("kamailio-db");
+  const nm = reports.get("node-minimal");
   const perS = (r: TargetReport): number => r.best?.rate ?? 0;
   const ratioTo = (ref: TargetReport | undefined): string =>
     h !== undefined && ref !== undefined && perS(ref) > 0 ? (perS(h) / perS(ref)).toFixed(2) : "na";
   console.log(
     `RESULT name=register hotline_per_s=${resultValue(h, perS)} kamailio_per_s=${resultValue(k, perS)} ratio=${ratioTo(k)}` +
       ` hotline_bytes_per_binding=${resultValue(h, (r) => r.bytesPerBinding)} kamailio_bytes_per_binding=${resultValue(k, (r) => r.bytesPerBinding)}` +
-      ` kamailio_db_per_s=${resultValue(kdb, perS)} ratio_db=${ratioTo(kdb)} kamailio_db_bytes_per_binding=${resultValue(kdb, (r) => r.bytesPerBinding)}`,
+      ` kamailio_db_per_s=${resultValue(kdb, perS)} ratio_db=${ratioTo(kdb)} kamailio_db_bytes_per_binding=${resultValue(kdb, (r) => r.bytesPerBinding)}` +
+      ` node_minimal_per_s=${resultValue(nm, perS)} ratio_node_minimal=${ratioTo(nm)}`,
   );
   return 0;
 }
