@@ -7,6 +7,7 @@
 import { createSocket } from "node:dgram";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import process from "node:process";
 
 const [port, csv, realm] = process.argv.slice(2);
 const md5 = (s) => createHash("md5").update(s).digest("hex");

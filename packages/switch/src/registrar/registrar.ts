@@ -84,9 +84,17 @@ export class Registrar {
         if (existing.cseq === intent.cseq) continue;
         if (existing.cseq > intent.cseq) return { status: 400, reason: "Out Of Order CSeq" };
       }
+      if (existing !== undefined && existing.contact === c.uri && c.expires !== 0) {
+        // A refresh updates the binding in place: bindings live in V8's old space for an
+        // hour, and replacing the object on every refresh was old-space churn that made
+        // mark-compact pauses (up to 25 ms) overflow the UDP receive buffer under load.
+        refreshBinding(existing, intent, c, Math.min(c.expires, maxExpires), source, userAgent, now);
+        upserted.push(existing);
+        continue;
+      }
       if (existing !== undefined) {
         list.splice(idx, 1);
-        if (existing.contact !== c.uri || c.expires === 0) removed.push(existing);
+        removed.push(existing);
       }
       if (c.expires === 0) continue;
       const b = newBinding(intent, c, Math.min(c.expires, maxExpires), source, userAgent, now);
@@ -199,6 +207,22 @@ function newBinding(intent: RegisterIntent, c: RequestedContact, expires: number
     failures: 0,
     reachable: true,
   };
+}
+
+function refreshBinding(b: Binding, intent: RegisterIntent, c: RequestedContact, expires: number, source: BindingSource, userAgent: string | null, now: number): void {
+  b.callId = b.callId === intent.callId ? b.callId : own(intent.callId);
+  b.cseq = intent.cseq;
+  b.expiresAt = now + expires * 1000;
+  b.q = c.q;
+  if (b.source.address !== source.address || b.source.port !== source.port || b.source.transport !== source.transport || b.source.connectionId !== source.connectionId) {
+    b.source = { ...source, address: own(source.address) };
+  }
+  if (b.userAgent !== userAgent) b.userAgent = ownOrNull(userAgent);
+  if (b.instanceId !== c.instanceId) b.instanceId = ownOrNull(c.instanceId);
+  b.regId = c.regId;
+  b.updatedAt = now;
+  b.failures = 0;
+  b.reachable = true;
 }
 
 function stripMemoryFields(b: Binding): BindingRecord {
