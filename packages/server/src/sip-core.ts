@@ -144,27 +144,22 @@ export class SipCore {
   }
 
   private dispatch(tx: TransactionRef, request: SipRequest, source: FlowEndpoint): void {
-    const now = Date.now();
-    this.deps.service
-      .handle(request, { ...source }, now)
-      .then((decision) => this.respond(tx, decision.response))
-      .catch((err: unknown) => {
-        // A failing store or a bug answers 500 instead of leaving the phone to time out.
-        this.deps.log.error({ err, method: request.method }, "request handling failed");
-        this.deps.metrics.inc("sip_internal_errors_total");
-        this.respond(tx, createResponse(request, 500, { toTag: this.deps.newTag() }));
-      });
+    this.answer(request, source, (response) => this.respond(tx, response));
   }
 
   private dispatchStateless(request: SipRequest, source: FlowEndpoint): void {
+    this.answer(request, source, (response) => this.sendResponseBytes(serializeMessage(response), response, source));
+  }
+
+  /** Runs the TU; a failing store or a bug answers 500 instead of leaving the phone to time out. */
+  private answer(request: SipRequest, source: FlowEndpoint, send: (response: SipResponse) => void): void {
     this.deps.service
       .handle(request, { ...source }, Date.now())
-      .then((decision) => this.sendResponseBytes(serializeMessage(decision.response), decision.response, source))
+      .then((decision) => send(decision.response))
       .catch((err: unknown) => {
         this.deps.log.error({ err, method: request.method }, "request handling failed");
         this.deps.metrics.inc("sip_internal_errors_total");
-        const response = createResponse(request, 500, { toTag: this.deps.newTag() });
-        this.sendResponseBytes(serializeMessage(response), response, source);
+        send(createResponse(request, 500, { toTag: this.deps.newTag() }));
       });
   }
 
