@@ -1,3 +1,11 @@
-// @hotline/media: not built yet (see README.md). An empty module keeps the workspace and
-// its project references whole until the first real file lands.
-export {};
+// @hotline/media: pure media code (no sockets, no timers); see README.md.
+export * from "./g711.js";
+export * from "./wav.js";
+export * from "./rtp-packet.js";
+export * from "./rtcp.js";
+export * from "./rtcp-build.js";
+export * from "./ntp-time.js";
+export * from "./receiver-stats.js";
+export * from "./telephone-event.js";
+export * from "./dtmf-receiver.js";
+export * from "./dtmf-sender.js";
