@@ -6,25 +6,12 @@
 import { describe, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
 import { startBaresip, stripAnsi, type Baresip, type BaresipOptions } from "./baresip.ts";
-import { metricValue, removeDir, startHotline, waitFor, type Hotline, type StartOptions } from "./harness.ts";
+import { metricValue, removeDir, startHotline, waitFor, type Hotline, type StartOptions, type Registration } from "./harness.ts";
 
 const USER = { username: "2001", password: "e2e-secret-2001" };
 const REGINT = 12;
 const REGISTRAR = { minExpires: 10, defaultExpires: 10, maxExpires: 3600 };
 
-interface Registration {
-  aor: string;
-  contact: string;
-  source: { transport: string; address: string; port: number };
-  expiresAt: number;
-  expiresInSeconds: number;
-  userAgent: string | null;
-  reachable: boolean;
-  keepaliveFailures: number;
-  callId: string;
-  cseq: number;
-  updatedAt: number;
-}
 
 async function baresipBindings(h: Hotline): Promise<Registration[]> {
   const all = (await h.api<{ registrations: Registration[] }>("/api/registrations")).registrations;

@@ -286,3 +286,25 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   const line = text.split("\n").find((l) => l.startsWith(prefix));
   return line === undefined ? 0 : Number(line.slice(prefix.length));
 }
+
+/** One row of GET /api/registrations (packages/server/src/reports.ts). */
+export interface Registration {
+  aor: string;
+  contact: string;
+  source: { transport: string; address: string; port: number; connectionId?: string };
+  expiresAt: number;
+  expiresInSeconds: number;
+  q: number | null;
+  userAgent: string | null;
+  reachable: boolean;
+  keepaliveFailures: number;
+  callId: string;
+  cseq: number;
+  instanceId: string | null;
+  regId: number | null;
+  updatedAt: number;
+}
+
+export async function registrations(h: Hotline): Promise<Registration[]> {
+  return (await h.api<{ registrations: Registration[] }>("/api/registrations")).registrations;
+}

@@ -6,36 +6,14 @@
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  freePort,
-  injectionFile,
-  metricValue,
-  removeDir,
-  runSipp,
-  SIPP_DIR,
-  startHotline,
-  waitFor,
-  type Hotline,
-  type KeepaliveOptions,
-  type SippResult,
-} from "./harness.ts";
+import { freePort, injectionFile, metricValue, removeDir, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type KeepaliveOptions, type SippResult, registrations, type Registration } from "./harness.ts";
 
 const USER = { username: "2001", password: "e2e-secret-2001" };
 const OTHER = { username: "2002", password: "e2e-secret-2002" };
 const INTERVAL_S = 1;
 const FAILURES = 2;
 
-interface Registration {
-  aor: string;
-  contact: string;
-  source: { transport: string; address: string; port: number };
-  reachable: boolean;
-  keepaliveFailures: number;
-}
 
-async function registrations(h: Hotline): Promise<Registration[]> {
-  return (await h.api<{ registrations: Registration[] }>("/api/registrations")).registrations;
-}
 
 async function bindingFrom(h: Hotline, port: number): Promise<Registration | undefined> {
   return (await registrations(h)).find((b) => b.source.port === port);

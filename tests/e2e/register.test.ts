@@ -6,21 +6,12 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, injectionFile, removeDir, ROOT, runSipp, startHotline, type Hotline, type SippOptions } from "./harness.ts";
+import { freePort, injectionFile, removeDir, ROOT, runSipp, startHotline, type Hotline, type SippOptions, registrations, type Registration } from "./harness.ts";
 
 const USER = { username: "2001", password: "e2e-secret-2001" };
 const OTHER = { username: "2002", password: "e2e-secret-2002" };
 
-interface Registration {
-  aor: string;
-  contact: string;
-  expiresInSeconds: number;
-  source: { transport: string; address: string; port: number };
-}
 
-async function registrations(h: Hotline): Promise<Registration[]> {
-  return (await h.api<{ registrations: Registration[] }>("/api/registrations")).registrations;
-}
 
 describe("registrar with SIPp", () => {
   let h: Hotline;

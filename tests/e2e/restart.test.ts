@@ -5,25 +5,11 @@
 // brought back.
 import { describe, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, removeDir, runSipp, startHotline, waitFor, type Hotline, type StartOptions } from "./harness.ts";
+import { freePort, injectionFile, removeDir, runSipp, startHotline, waitFor, type Hotline, type StartOptions, registrations, type Registration } from "./harness.ts";
 
 const USER = { username: "2001", password: "e2e-secret-2001" };
 
-interface Registration {
-  aor: string;
-  contact: string;
-  source: { transport: string; address: string; port: number };
-  expiresAt: number;
-  expiresInSeconds: number;
-  userAgent: string | null;
-  callId: string;
-  cseq: number;
-  updatedAt: number;
-}
 
-async function registrations(h: Hotline): Promise<Registration[]> {
-  return (await h.api<{ registrations: Registration[] }>("/api/registrations")).registrations;
-}
 
 /** The `restoredBindings` count the process logged at start. */
 function restoredBindings(h: Hotline): number | null {

@@ -15,16 +15,10 @@ import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { connect } from "node:tls";
 import { startBaresip, stripAnsi } from "./baresip.ts";
-import { metricValue, removeDir, runSipp, startHotline, waitFor, type Hotline } from "./harness.ts";
+import { metricValue, removeDir, runSipp, startHotline, waitFor, type Hotline, type Registration } from "./harness.ts";
 
 const USER = { username: "2001", password: "e2e-secret-2001" };
 
-interface Registration {
-  aor: string;
-  contact: string;
-  source: { transport: string; address: string; port: number; connectionId?: string };
-  userAgent: string | null;
-}
 
 const pki = { dir: "", cert: "", key: "" };
 
