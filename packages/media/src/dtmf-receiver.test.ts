@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { DtmfReceiver, type DtmfReceiverAction, type RtpEventHeader } from "./dtmf-receiver.js";
 import { buildTelephoneEvent } from "./telephone-event.js";
+import { xorshift32 } from "./testing/xorshift.js";
 
 const SSRC = 0x1234;
 
@@ -238,14 +239,7 @@ test("a 16 kHz telephone-event clock gives durations in ms accordingly", () => {
 });
 
 test("property: under random packets, begins and digits pair up, one digit per begin", () => {
-  let x = 0xdecaf;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
+  const next = xorshift32(0xdecaf);
   const rx = new DtmfReceiver();
   let open = 0;
   let now = 0;

@@ -9,3 +9,7 @@ export * from "./receiver-stats.js";
 export * from "./telephone-event.js";
 export * from "./dtmf-receiver.js";
 export * from "./dtmf-sender.js";
+export * from "./mixer.js";
+export * from "./port-pool.js";
+export * from "./tones.js";
+export * from "./prompt-player.js";

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parseRtcp, isRtcpPacket, RTCP_PARSE_ERRORS, SDES_ITEM_TYPES, type RtcpPacket, type ReportBlock } from "./rtcp.js";
 import { buildSenderReport, buildReceiverReport, buildSourceDescription, buildBye, buildCompound } from "./rtcp-build.js";
 import { ntpFromUnixMs, ntpMiddle32, roundTripTimeMs } from "./ntp-time.js";
+import { xorshift32 } from "./testing/xorshift.js";
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s.replace(/\s+/g, ""), "hex"));
 
@@ -170,14 +171,7 @@ test("malformed compounds are refused with the reason and the offending packet's
 });
 
 test("fuzz: random and mutated compounds never throw", () => {
-  let x = 0x1234567;
-  const next = (): number => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>>= 0);
-  };
+  const next = xorshift32(0x1234567);
   const seed = buildCompound([
     buildSenderReport({ ssrc: 1, ntpSeconds: 2, ntpFraction: 3, rtpTimestamp: 4, packetCount: 5, octetCount: 6, reports: [block()] }),
     buildSourceDescription([{ source: 1, items: [{ type: 1, text: "a@b" }, { type: 8, text: "\u0002zzq" }] }]),

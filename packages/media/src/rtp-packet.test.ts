@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+import { xorshift32 } from "./testing/xorshift.js";
   parseRtp,
   rtpPayload,
   writeRtpHeader,
@@ -29,18 +30,7 @@ function parsed(bytes: Uint8Array): RtpPacket {
   return r;
 }
 
-/** xorshift32: deterministic bytes for fuzzing without Math.random. */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x;
-  };
-}
+const rng = xorshift32;
 
 test("parses a PCMU packet: fixed header fields and payload view", () => {
   // V=2, M=1, PT=0, seq 0x1234, ts 0xdeadbeef, SSRC 0x01020304, 4 payload bytes
