@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import {
 import { xorshift32 } from "./testing/xorshift.js";
+import {
   parseRtp,
   rtpPayload,
   writeRtpHeader,
