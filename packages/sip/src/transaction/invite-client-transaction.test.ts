@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { getHeader, getHeaderFields, getHeaderValues } from "../headers.js";
 import type { SipRequest } from "../message.js";
 import { makeRequest, makeResponse } from "../testing/sip-messages.js";
-import { describeActions, driveTimers, machineTicker, timesOf } from "../testing/transaction-helpers.js";
+import { type TransitionRow, describeActions, driveTimers, machineTicker, timesOf, transitionTests } from "../testing/transaction-helpers.js";
 import { InviteClientTransaction, type InviteClientState } from "./invite-client-transaction.js";
 import { DEFAULT_TIMER_SETTINGS } from "./timers.js";
 import type { ClientTransactionInput } from "./transaction-types.js";
@@ -32,13 +32,7 @@ function inState(state: InviteClientState, reliable = false): InviteClientTransa
   return t;
 }
 
-interface Row {
-  from: InviteClientState;
-  input: ClientTransactionInput;
-  at?: number;
-  expect: string[];
-  to: InviteClientState;
-}
+type Row = TransitionRow<InviteClientState, ClientTransactionInput>;
 
 const TABLE: Row[] = [
   { from: "Calling", input: { type: "response", response: res(100) }, expect: ["response:100"], to: "Proceeding" },
@@ -70,14 +64,11 @@ const TABLE: Row[] = [
   { from: "Terminated", input: { type: "tick" }, at: 100_000, expect: [], to: "Terminated" },
 ];
 
-for (const row of TABLE) {
-  const what = row.input.type === "response" ? `${row.input.response.status}` : row.input.type;
-  test(`ICT ${row.from} --${what}${row.at === undefined ? "" : `@${row.at}`}--> ${row.to}`, () => {
-    const t = inState(row.from);
-    assert.deepEqual(describeActions(t.handle(row.input, row.at ?? 200)), row.expect);
-    assert.equal(t.state, row.to);
-  });
-}
+transitionTests("ICT", TABLE, {
+  inState,
+  defaultAt: 200,
+  inputLabel: (i) => (i.type === "response" ? `${i.response.status}` : i.type),
+});
 
 test("ICT over UDP, no answer: INVITE at 0, retransmits at 500, 1500, 3500, 7500, 15500, 31500 ms, timeout (Timer B) at exactly 32 s", () => {
   const t = ict();

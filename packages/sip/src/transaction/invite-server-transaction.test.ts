@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getHeader } from "../headers.js";
 import { makeRequest, makeResponse } from "../testing/sip-messages.js";
-import { describeActions, driveTimers, machineTicker, timesOf } from "../testing/transaction-helpers.js";
+import { type TransitionRow, describeActions, driveTimers, machineTicker, timesOf, transitionTests } from "../testing/transaction-helpers.js";
 import { InviteServerTransaction, type InviteServerState } from "./invite-server-transaction.js";
 import { DEFAULT_TIMER_SETTINGS } from "./timers.js";
 import type { ServerTransactionInput } from "./transaction-types.js";
@@ -29,13 +29,7 @@ function inState(state: InviteServerState, reliable = false): InviteServerTransa
   return t;
 }
 
-interface Row {
-  from: InviteServerState;
-  input: ServerTransactionInput;
-  at?: number;
-  expect: string[];
-  to: InviteServerState;
-}
+type Row = TransitionRow<InviteServerState, ServerTransactionInput>;
 
 const TABLE: Row[] = [
   { from: "Proceeding", input: tu(180), expect: ["send:180"], to: "Proceeding" },
@@ -67,14 +61,11 @@ const TABLE: Row[] = [
   { from: "Terminated", input: { type: "request", request: invite }, expect: [], to: "Terminated" },
 ];
 
-for (const row of TABLE) {
-  const what = row.input.type === "response" ? `TU ${row.input.response.status}` : row.input.type;
-  test(`IST ${row.from} --${what}${row.at === undefined ? "" : `@${row.at}`}--> ${row.to}`, () => {
-    const t = inState(row.from);
-    assert.deepEqual(describeActions(t.handle(row.input, row.at ?? 160)), row.expect);
-    assert.equal(t.state, row.to);
-  });
-}
+transitionTests("IST", TABLE, {
+  inState,
+  defaultAt: 160,
+  inputLabel: (i) => (i.type === "response" ? `TU ${i.response.status}` : i.type),
+});
 
 test("IST sends 100 Trying after 200 ms when the TU is silent, copying Timestamp and adding no To tag (§8.2.6)", () => {
   const t = ist();

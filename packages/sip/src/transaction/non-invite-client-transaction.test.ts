@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { makeRequest, makeResponse } from "../testing/sip-messages.js";
-import { describeActions, driveTimers, machineTicker, timesOf } from "../testing/transaction-helpers.js";
+import { type TransitionRow, describeActions, driveTimers, machineTicker, timesOf, transitionTests } from "../testing/transaction-helpers.js";
 import { NonInviteClientTransaction, type NonInviteClientState } from "./non-invite-client-transaction.js";
 import { DEFAULT_TIMER_SETTINGS } from "./timers.js";
 import type { ClientTransactionInput } from "./transaction-types.js";
@@ -28,13 +28,7 @@ function inState(state: NonInviteClientState, reliable = false): NonInviteClient
   return t;
 }
 
-interface Row {
-  from: NonInviteClientState;
-  input: ClientTransactionInput;
-  at?: number;
-  expect: string[];
-  to: NonInviteClientState;
-}
+type Row = TransitionRow<NonInviteClientState, ClientTransactionInput>;
 
 const TABLE: Row[] = [
   { from: "Trying", input: { type: "response", response: res(100) }, expect: ["response:100"], to: "Proceeding" },
@@ -55,14 +49,11 @@ const TABLE: Row[] = [
   { from: "Terminated", input: { type: "response", response: res(200) }, expect: [], to: "Terminated" },
 ];
 
-for (const row of TABLE) {
-  const what = row.input.type === "response" ? `${row.input.response.status}` : row.input.type;
-  test(`NICT ${row.from} --${what}${row.at === undefined ? "" : `@${row.at}`}--> ${row.to}`, () => {
-    const t = inState(row.from);
-    assert.deepEqual(describeActions(t.handle(row.input, row.at ?? 200)), row.expect);
-    assert.equal(t.state, row.to);
-  });
-}
+transitionTests("NICT", TABLE, {
+  inState,
+  defaultAt: 200,
+  inputLabel: (i) => (i.type === "response" ? `${i.response.status}` : i.type),
+});
 
 test("NICT over UDP, no answer: Timer E doubles from T1 and is capped at T2; Timer F times out at 64*T1", () => {
   const t = nict();

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { makeRequest, makeResponse } from "../testing/sip-messages.js";
-import { describeActions, driveTimers, machineTicker } from "../testing/transaction-helpers.js";
+import { type TransitionRow, describeActions, driveTimers, machineTicker, transitionTests } from "../testing/transaction-helpers.js";
 import { NonInviteServerTransaction, type NonInviteServerState } from "./non-invite-server-transaction.js";
 import { DEFAULT_TIMER_SETTINGS } from "./timers.js";
 import type { ServerTransactionInput } from "./transaction-types.js";
@@ -24,13 +24,7 @@ function inState(state: NonInviteServerState, reliable = false): NonInviteServer
   return t;
 }
 
-interface Row {
-  from: NonInviteServerState;
-  input: ServerTransactionInput;
-  at?: number;
-  expect: string[];
-  to: NonInviteServerState;
-}
+type Row = TransitionRow<NonInviteServerState, ServerTransactionInput>;
 
 const TABLE: Row[] = [
   { from: "Trying", input: { type: "request", request: bye }, expect: [], to: "Trying" },
@@ -51,14 +45,11 @@ const TABLE: Row[] = [
   { from: "Terminated", input: { type: "request", request: bye }, expect: [], to: "Terminated" },
 ];
 
-for (const row of TABLE) {
-  const what = row.input.type === "response" ? `TU ${row.input.response.status}` : row.input.type;
-  test(`NIST ${row.from} --${what}${row.at === undefined ? "" : `@${row.at}`}--> ${row.to}`, () => {
-    const t = inState(row.from);
-    assert.deepEqual(describeActions(t.handle(row.input, row.at ?? 200)), row.expect);
-    assert.equal(t.state, row.to);
-  });
-}
+transitionTests("NIST", TABLE, {
+  inState,
+  defaultAt: 200,
+  inputLabel: (i) => (i.type === "response" ? `TU ${i.response.status}` : i.type),
+});
 
 test("NIST never sends anything on its own and never times out", () => {
   const t = nist();
