@@ -31,3 +31,5 @@ export * from "./transaction/invite-server-transaction.js";
 export * from "./transaction/non-invite-server-transaction.js";
 export { createNon2xxAck } from "./transaction/create-ack.js";
 export * from "./inbound.js";
+export * from "./sdp/index.js";
+export * from "./dialog/index.js";
