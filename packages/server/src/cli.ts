@@ -6,6 +6,7 @@ import { loadConfig } from "./config/index.js";
 import { CliError, EXIT, loadConfigOrThrow, type DataOptions } from "./cli/context.js";
 import { registrations, status } from "./cli/query-commands.js";
 import { userAdd, userImport, userList, userPasswd, userRemove } from "./cli/user-commands.js";
+import { cdrList, missedDone, missedList, type CdrListOptions } from "./cli/record-commands.js";
 import { createLogger, startServer, type RunningServer } from "./start.js";
 import type { HotlineConfig } from "./config/index.js";
 
@@ -80,6 +81,28 @@ function userCommands(program: Command): void {
     .action((file: string, options: DataOptions) => userImport(file, options));
 }
 
+function recordCommands(program: Command): void {
+  const cdr = program.command("cdr").description("call detail records (from the store)");
+  withCommon(cdr.command("list").description("list CDRs, newest first; times are ISO 8601, UTC unless they carry an offset"))
+    .option("--from <time>", "calls started at or after this time (2025-01-31 or 2025-01-31T14:05Z)")
+    .option("--to <time>", "calls started before this time")
+    .option("--party <number>", "calls where this extension or number called, was dialed, or answered")
+    .option("--disposition <d>", "answered, busy, no-answer, cancelled, rejected, failed or interrupted")
+    .option("--limit <n>", "at most this many (1-1000, default 100)")
+    .option("--before <callId>", "the page after this call id (printed under a full page)")
+    .option("--json", "print JSON")
+    .action((options: CdrListOptions) => cdrList(options));
+  const missed = program.command("missed").description("missed calls waiting for a callback");
+  withCommon(missed.command("list").description("list missed calls not yet handled, newest first"))
+    .option("--all", "include handled ones")
+    .option("--limit <n>", "at most this many (1-1000, default 100)")
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { all?: boolean; limit?: string; json?: boolean }) => missedList(options));
+  withCommon(missed.command("done <id>").description("mark a missed call handled (called back or dismissed)"))
+    .requiredOption("--by <name>", "who handled it")
+    .action((id: string, options: DataOptions & { by: string }) => missedDone(id, options));
+}
+
 export function buildProgram(): Command {
   const program = new Command("hotline").description("hotline call-center switch").exitOverride();
   withCommon(program.command("start").description("run the switch")).action((options: DataOptions) => start(options));
@@ -88,6 +111,7 @@ export function buildProgram(): Command {
     .description('validate a configuration file: prints "ok" or the errors (exit 2)')
     .action((file: string) => checkConfig(file));
   userCommands(program);
+  recordCommands(program);
   withCommon(program.command("registrations").description("list current registrations (from the running switch, else from the store)"))
     .option("--json", "print JSON")
     .action((options: DataOptions & { json?: boolean }) => registrations(options));

@@ -1,27 +1,40 @@
-// The local HTTP endpoint: JSON facts for the CLI (`status`, `registrations`) and
-// Prometheus metrics. Bound to http.host (127.0.0.1 by default): it is an operator's
-// tool, not a public API, until the console issue adds authentication.
+// The local HTTP endpoint: JSON facts for the CLI (`status`, `registrations`), Prometheus
+// metrics, and the call-record routes (http/record-routes.ts). Bound to http.host (127.0.0.1
+// by default): it is an operator's tool, not a public API, until the console issue adds
+// authentication.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { HttpError, methodNotAllowed, send } from "./http/http-io.js";
+import { recordRoutes, type RecordRoutesDeps } from "./http/record-routes.js";
+
+export type { RecordRoutesDeps } from "./http/record-routes.js";
 
 export interface HttpRoutes {
   status(): unknown;
   registrations(): unknown;
   metrics(): string;
+  /**
+   * CDRs, journal, missed calls and extension settings. Left out (a process without a
+   * store), those paths answer 503.
+   */
+  records?: RecordRoutesDeps;
 }
 
 export interface HttpLog {
   warn(obj: object, msg: string): void;
 }
 
+const ROUTE_LIST =
+  "/api/status, /api/registrations, /api/cdrs, /api/journal, /api/missed-calls, /api/missed-calls/:id/handled, /api/extensions/:ext/settings, /metrics";
+
 export function startHttpApi(host: string, port: number, routes: HttpRoutes, log: HttpLog): Promise<Server> {
   const server = createServer((req, res) => {
-    try {
-      route(req, res, routes);
-    } catch (err) {
+    route(req, res, routes).catch((err: unknown) => {
+      if (err instanceof HttpError) return send(res, err.status, err.body, err.extra.headers);
       // A bug in a route must not take the switch down with it.
       log.warn({ err, url: req.url }, "http route failed");
-      send(res, 500, { error: "internal error" });
-    }
+      if (!res.headersSent) send(res, 500, { error: "internal error" });
+      else res.destroy();
+    });
   });
   return new Promise((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
@@ -31,30 +44,27 @@ export function startHttpApi(host: string, port: number, routes: HttpRoutes, log
   });
 }
 
-function route(req: IncomingMessage, res: ServerResponse, routes: HttpRoutes): void {
-  const path = (req.url ?? "/").split("?")[0];
+async function route(req: IncomingMessage, res: ServerResponse, routes: HttpRoutes): Promise<void> {
+  // The Host header is not trusted for anything; a fixed base only parses path and query.
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const path = url.pathname;
   // Benchmarks start the process with --expose-gc to measure retained memory, not garbage.
   const gc = (globalThis as { gc?: () => void }).gc;
   if (req.method === "POST" && path === "/api/debug/gc" && gc !== undefined) {
     gc();
     return send(res, 200, { collected: true });
   }
-  if (req.method !== "GET") return send(res, 405, { error: `method ${req.method ?? "?"} not allowed; use GET` });
-  switch (path) {
-    case "/api/status":
-      return send(res, 200, routes.status());
-    case "/api/registrations":
-      return send(res, 200, routes.registrations());
-    case "/metrics":
+  if (await recordRoutes(req, res, url, routes.records)) return;
+  const simple: Record<string, () => void> = {
+    "/api/status": () => send(res, 200, routes.status()),
+    "/api/registrations": () => send(res, 200, routes.registrations()),
+    "/metrics": () => {
       res.writeHead(200, { "content-type": "text/plain; version=0.0.4" });
       res.end(routes.metrics());
-      return;
-    default:
-      return send(res, 404, { error: `no route ${path}; try /api/status, /api/registrations, /metrics` });
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body, null, 2));
+    },
+  };
+  const answer = Object.hasOwn(simple, path) ? simple[path] : undefined;
+  if (answer === undefined) throw new HttpError(404, `no route ${path}; try ${ROUTE_LIST}`);
+  if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
+  answer();
 }

@@ -1,6 +1,12 @@
 // The durable-state port of the switch. Async on purpose (ARCHITECTURE.md "Growing past one
 // machine"): SQLite answers synchronously today, PostgreSQL will not, and callers must not be
 // able to tell. No Node types here, so any backend (or an in-memory fake) can implement it.
+// Call records (CDRs, journal, missed calls, active calls, extension settings) are declared
+// in call-records.ts and re-exported here.
+import type { ActiveCallStore, CdrStore, ExtensionSettingsStore, JournalStore, MissedCallStore } from "./cdr/call-records.js";
+
+export * from "./cdr/call-records.js";
+export { recoverInterruptedCalls } from "./cdr/recover-interrupted-calls.js";
 
 /** A SIP user (an extension's credentials). Passwords are never stored, only HA1 digests. */
 export interface UserRecord {
@@ -80,6 +86,11 @@ export interface BindingStore {
 export interface Store {
   users: UserStore;
   bindings: BindingStore;
+  cdrs: CdrStore;
+  journal: JournalStore;
+  missedCalls: MissedCallStore;
+  activeCalls: ActiveCallStore;
+  extensionSettings: ExtensionSettingsStore;
   /** Commits pending writes, then releases the backend. Later calls reject. */
   close(): Promise<void>;
 }

@@ -3,6 +3,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { loadConfig, type HotlineConfig } from "../config/index.js";
+import { openSqliteStore, type SqliteStore } from "../store/sqlite-store.js";
 
 /** Exit codes: 1 runtime failure, 2 bad input (usage, configuration, import file), 3 not running. */
 export const EXIT = { failure: 1, badInput: 2, notRunning: 3 } as const;
@@ -42,4 +43,19 @@ export function loadConfigOrThrow(options: DataOptions): HotlineConfig {
   if (!result.ok) throw new CliError(result.errors.join("\n"), EXIT.badInput);
   const config = result.config;
   return options.data ? { ...config, dataDir: resolve(options.data) } : config;
+}
+
+/**
+ * Opens the configured data directory's store for one command and closes it afterwards
+ * (committing its writes). Works whether or not the switch is running: SQLite serializes the
+ * writers, and busy_timeout makes the CLI wait for the server's lock instead of failing.
+ */
+export async function withStore<T>(options: DataOptions, body: (store: SqliteStore, config: HotlineConfig) => Promise<T>): Promise<T> {
+  const config = loadConfigOrThrow(options);
+  const store = await openSqliteStore(config.dataDir);
+  try {
+    return await body(store, config);
+  } finally {
+    await store.close();
+  }
 }

@@ -4,20 +4,14 @@
 import { readFileSync } from "node:fs";
 import type { UserRecord } from "@hotline/switch";
 import { passwordProblem, usernameProblem } from "../config/index.js";
-import { openSqliteStore, type SqliteStore } from "../store/sqlite-store.js";
+import type { SqliteStore } from "../store/sqlite-store.js";
 import { generatePassword, userRecord } from "../users/user-records.js";
-import { CliError, EXIT, loadConfigOrThrow, type DataOptions } from "./context.js";
+import { CliError, EXIT, withStore as withConfiguredStore, type DataOptions } from "./context.js";
 import { parseUserCsv } from "./csv-import.js";
 import { formatTime, renderTable } from "./table.js";
 
-async function withStore<T>(options: DataOptions, body: (store: SqliteStore, realm: string) => Promise<T>): Promise<T> {
-  const config = loadConfigOrThrow(options);
-  const store = await openSqliteStore(config.dataDir);
-  try {
-    return await body(store, config.sip.domain);
-  } finally {
-    await store.close();
-  }
+function withStore<T>(options: DataOptions, body: (store: SqliteStore, realm: string) => Promise<T>): Promise<T> {
+  return withConfiguredStore(options, (store, config) => body(store, config.sip.domain));
 }
 
 function checkUsername(username: string): void {

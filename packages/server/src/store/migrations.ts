@@ -43,6 +43,113 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX bindings_expires_at ON bindings (expires_at);
     `,
   },
+  {
+    id: 2,
+    name: "call-records",
+    sql: `
+      CREATE TABLE cdrs (
+        call_id        TEXT PRIMARY KEY,
+        sip_call_id    TEXT NOT NULL,
+        node_id        TEXT NOT NULL,
+        direction      TEXT NOT NULL CHECK (direction IN ('internal', 'inbound', 'outbound')),
+        caller         TEXT NOT NULL,
+        caller_name    TEXT,
+        dialed         TEXT NOT NULL,
+        answered_by    TEXT,
+        trunk          TEXT,
+        started_at     INTEGER NOT NULL,
+        answered_at    INTEGER,
+        ended_at       INTEGER NOT NULL,
+        talk_ms        INTEGER NOT NULL,
+        disposition    TEXT NOT NULL CHECK (disposition IN
+                         ('answered', 'busy', 'no-answer', 'cancelled', 'rejected', 'failed', 'interrupted')),
+        cause          INTEGER NOT NULL,
+        sip_status     INTEGER,
+        hangup_by      TEXT CHECK (hangup_by IN ('caller', 'callee', 'system')),
+        priority       INTEGER NOT NULL,
+        priority_label TEXT
+      ) STRICT;
+
+      -- CdrStore.list: newest first, optionally from/to on started_at; the (started_at,
+      -- call_id) order is also the before-cursor's. A party filter (caller OR dialed OR
+      -- answered_by) uses one index per column, each ordered by time.
+      CREATE INDEX cdrs_started_at ON cdrs (started_at, call_id);
+      CREATE INDEX cdrs_caller ON cdrs (caller, started_at);
+      CREATE INDEX cdrs_dialed ON cdrs (dialed, started_at);
+      CREATE INDEX cdrs_answered_by ON cdrs (answered_by, started_at) WHERE answered_by IS NOT NULL;
+
+      CREATE TABLE cdr_legs (
+        call_id      TEXT NOT NULL REFERENCES cdrs (call_id) ON DELETE CASCADE,
+        ordinal      INTEGER NOT NULL,
+        leg_id       TEXT NOT NULL,
+        role         TEXT NOT NULL CHECK (role IN ('inbound', 'outbound')),
+        party        TEXT NOT NULL,
+        contact      TEXT,
+        trunk        TEXT,
+        started_at   INTEGER NOT NULL,
+        answered_at  INTEGER,
+        ended_at     INTEGER NOT NULL,
+        sip_status   INTEGER,
+        cause        INTEGER NOT NULL,
+        codec        TEXT,
+        packets_in   INTEGER NOT NULL,
+        packets_out  INTEGER NOT NULL,
+        packets_lost INTEGER NOT NULL,
+        jitter_ms    REAL NOT NULL,
+        PRIMARY KEY (call_id, ordinal)
+      ) STRICT, WITHOUT ROWID;
+
+      -- AUTOINCREMENT: a seq is never reused, even after the newest rows are deleted, so a
+      -- reader's afterSeq cursor never skips an event.
+      CREATE TABLE journal (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at      INTEGER NOT NULL,
+        type    TEXT NOT NULL,
+        call_id TEXT,
+        data    TEXT NOT NULL CHECK (json_valid(data))
+      ) STRICT;
+      CREATE INDEX journal_call_id ON journal (call_id, seq) WHERE call_id IS NOT NULL;
+
+      CREATE TABLE missed_calls (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        call_id     TEXT NOT NULL,
+        caller      TEXT NOT NULL,
+        caller_name TEXT,
+        dialed      TEXT NOT NULL,
+        at          INTEGER NOT NULL,
+        reason      TEXT NOT NULL CHECK (reason IN ('no-answer', 'abandoned', 'busy', 'rejected')),
+        priority    INTEGER NOT NULL,
+        handled_at  INTEGER,
+        handled_by  TEXT
+      ) STRICT;
+      CREATE INDEX missed_calls_at ON missed_calls (at, id);
+      CREATE INDEX missed_calls_pending ON missed_calls (at, id) WHERE handled_at IS NULL;
+
+      CREATE TABLE active_calls (
+        call_id     TEXT PRIMARY KEY,
+        node_id     TEXT NOT NULL,
+        sip_call_id TEXT NOT NULL,
+        caller      TEXT NOT NULL,
+        dialed      TEXT NOT NULL,
+        direction   TEXT NOT NULL CHECK (direction IN ('internal', 'inbound', 'outbound')),
+        started_at  INTEGER NOT NULL,
+        answered_at INTEGER,
+        answered_by TEXT
+      ) STRICT, WITHOUT ROWID;
+      CREATE INDEX active_calls_node ON active_calls (node_id, started_at);
+
+      -- NULL in a setting column means "use the configured default".
+      CREATE TABLE extension_settings (
+        extension         TEXT PRIMARY KEY,
+        dnd               INTEGER CHECK (dnd IN (0, 1)),
+        call_waiting      INTEGER CHECK (call_waiting IN (0, 1)),
+        forward_always    TEXT,
+        forward_busy      TEXT,
+        forward_no_answer TEXT,
+        updated_at        INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Thrown when the database was written by a newer (or different) hotline build. */

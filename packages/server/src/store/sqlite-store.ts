@@ -6,6 +6,9 @@ import type { BindingRecord, BindingStore, BindingTransport, Store, UserRecord, 
 import { GroupCommit, type GroupCommitStats } from "./group-commit.js";
 import { migrate } from "./migrations.js";
 import { startCheckpointWorker, type Checkpointer } from "./checkpoint-worker.js";
+import { sqliteCdrStore } from "./cdr-store.js";
+import { sqliteActiveCallStore, sqliteExtensionSettingsStore, sqliteJournalStore, sqliteMissedCallStore } from "./call-state-stores.js";
+import { sqliteContext } from "./sqlite-context.js";
 
 export const DB_FILE_NAME = "hotline.db";
 
@@ -245,11 +248,17 @@ export async function openSqliteStore(dir: string, options: SqliteStoreOptions =
     }
   };
   const context: Context = { st: statements(db), commits, read };
+  const calls = sqliteContext(db, commits);
   return {
     file,
     stats: commits.stats,
     users: userStore(context, pendingUsers),
     bindings: bindingStore(context),
+    cdrs: sqliteCdrStore(calls),
+    journal: sqliteJournalStore(calls),
+    missedCalls: sqliteMissedCallStore(calls),
+    activeCalls: sqliteActiveCallStore(calls),
+    extensionSettings: sqliteExtensionSettingsStore(calls),
     async close() {
       if (!db.open) return;
       commits.flush();

@@ -1,6 +1,7 @@
 // An in-memory Store for unit tests. Records are copied in and out so a test cannot pass
 // by mutating an object it handed to the store (a real backend would not see that change).
 import type { BindingRecord, Store, UserRecord } from "../store.js";
+import { createMemoryCallRecords } from "./memory-call-records.js";
 
 function copyUser(u: UserRecord): UserRecord {
   return { ...u };
@@ -32,7 +33,10 @@ export function createMemoryStore(initial?: { users?: UserRecord[]; bindings?: B
     writes++;
   };
 
+  const callRecords = createMemoryCallRecords({ open, write });
+
   return {
+    ...callRecords,
     get writes() {
       return writes;
     },

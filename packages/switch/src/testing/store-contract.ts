@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { BindingRecord, Store, UserRecord } from "../store.js";
+import { assertCallRecordsClosed, callRecordsContract } from "./store-contract-call-records.js";
 
 export function sampleUser(username: string, overrides: Partial<UserRecord> = {}): UserRecord {
   return {
@@ -114,10 +115,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     assert.equal((await store.bindings.listAll())[0]?.source.port, 5060);
   });
 
+  callRecordsContract(withStore);
+
   test(`${name}: closed store rejects calls`, async () => {
     const store = await open();
     await store.close();
     await assert.rejects(store.users.get("1001"));
     await assert.rejects(store.bindings.upsert(sampleBinding("1001", 5060)));
+    await assertCallRecordsClosed(store);
   });
 }
