@@ -39,9 +39,19 @@ export interface ClientRequestHandler {
   onFailure(reason: "timeout" | "transport-error"): void;
 }
 
+/** The transaction user for calls (the B2BUA): INVITE and everything in call dialogs. */
+export interface CallTu {
+  readonly methods: ReadonlySet<string>;
+  onRequest(txId: string, request: SipRequest, source: FlowEndpoint): void;
+  /** An ACK for a 2xx (no transaction of its own to match, RFC 3261 §17.1.1.3). */
+  onAck(request: SipRequest): void;
+}
+
 export interface SipCoreDeps {
   transports: TransportManager;
   service: SipService;
+  /** Set once the call manager exists (it needs the core as its SIP port). */
+  calls?: CallTu;
   metrics: Metrics;
   log: Logger;
   newTag: () => string;
@@ -57,7 +67,7 @@ export class SipCore {
   private lastDropLog = 0;
   private suppressedDropLogs = 0;
 
-  constructor(private readonly deps: SipCoreDeps) {
+  constructor(readonly deps: SipCoreDeps) {
     deps.transports.onMessage((m) => this.onInbound(m));
   }
 
@@ -137,6 +147,9 @@ export class SipCore {
         this.clients.delete(a.tx.id);
         return;
       case "ack-2xx":
+        if (this.deps.calls !== undefined) this.deps.calls.onAck(a.request);
+        else this.deps.metrics.inc("sip_unmatched_total", { kind: a.type });
+        return;
       case "stray-response":
         this.deps.metrics.inc("sip_unmatched_total", { kind: a.type });
         return;
@@ -144,6 +157,18 @@ export class SipCore {
   }
 
   private dispatch(tx: TransactionRef, request: SipRequest, source: FlowEndpoint): void {
+    const calls = this.deps.calls;
+    if (calls !== undefined && calls.methods.has(request.method)) {
+      this.deps.metrics.inc("sip_requests_total", { method: request.method });
+      try {
+        calls.onRequest(tx.id, request, source);
+      } catch (err) {
+        this.deps.log.error({ err, method: request.method }, "call handling failed");
+        this.deps.metrics.inc("sip_internal_errors_total");
+        this.respond(tx, createResponse(request, 500, { toTag: this.deps.newTag() }));
+      }
+      return;
+    }
     this.answer(request, source, (response) => this.respond(tx, response));
   }
 
@@ -164,7 +189,17 @@ export class SipCore {
   }
 
   private respond(tx: TransactionRef, response: SipResponse): void {
-    this.run(this.transactions.sendResponse(tx.id, response, Date.now()));
+    this.respondTo(tx.id, response);
+  }
+
+  /** A response for server transaction `txId` (the call manager's SipPort.respond). */
+  respondTo(txId: string, response: SipResponse): void {
+    this.run(this.transactions.sendResponse(txId, response, Date.now()));
+  }
+
+  /** A message outside any transaction (the ACK for a 2xx, RFC 3261 §13.2.2.4). */
+  sendStateless(message: SipMessage, destination: FlowEndpoint): void {
+    this.run(this.transactions.sendStateless(message, destination));
   }
 
   private send(message: SipMessage, destination: FlowEndpoint, tx: TransactionRef | null): void {

@@ -1,0 +1,57 @@
+/**
+ * The narrow view of configuration and state call control needs, so calls/ does not
+ * depend on how the dial plan is stored. The server builds it from the dial plan (router,
+ * trunks, settings merged from config and the store).
+ */
+import type { FlowEndpoint } from "@hotline/sip";
+import type { RouteDecision, RouteInput } from "../routing/index.js";
+import type { DigestCredentials } from "./digest-client.js";
+
+export interface TrunkInfo {
+  name: string;
+  flow: FlowEndpoint;
+  /** host[:port] for Request-URIs towards the trunk. */
+  hostPort: string;
+  credentials: DigestCredentials | null;
+  /** Presented caller number on outbound calls, or null to pass the caller's number. */
+  callerId: string | null;
+}
+
+export interface ExtensionCallSettings {
+  callWaiting: boolean;
+  dnd: boolean;
+  forwardAlways: string | null;
+  forwardBusy: string | null;
+  forwardNoAnswer: string | null;
+  noAnswerSeconds: number;
+  followMe: { numbers: string[]; ringSeconds: number } | null;
+  pickupGroup: string | null;
+  callerIdName: string | null;
+}
+
+export type ExtensionSettingsPatch = Partial<Pick<ExtensionCallSettings, "dnd" | "callWaiting" | "forwardAlways" | "forwardBusy" | "forwardNoAnswer">>;
+
+export interface RoutingPort {
+  route(input: RouteInput, now: number): RouteDecision;
+  /** Effective settings (config defaults, the extension's entry, runtime overrides). */
+  settings(extension: string): Promise<ExtensionCallSettings>;
+  /** Persists a runtime change (feature code or API). */
+  updateSettings(extension: string, patch: ExtensionSettingsPatch, now: number): Promise<void>;
+  trunk(name: string): TrunkInfo | undefined;
+  /** The trunk whose `match` list holds this source, if any (IP authentication). */
+  trunkFor(source: FlowEndpoint): string | null;
+  /** Carrier number formats to ours (+8610… → 010…). */
+  normalize(trunk: string, number: string): string;
+  park: { code: string; slots: readonly string[]; timeoutSeconds: number };
+}
+
+export interface CallOptions {
+  domain: string;
+  nodeId: string;
+  authenticateInvites: boolean;
+  ringSeconds: number;
+  maxCallSeconds: number;
+  /** RFC 4028: what we ask for and the least we accept (Min-SE), in seconds. */
+  sessionExpires: number;
+  minSE: number;
+}

@@ -1,0 +1,249 @@
+// The validated dial plan: what a configuration file (or, later, the admin console) says about
+// where calls go. Plain data close to the YAML keys, so a config path like
+// "ringGroups.6000.members[1]" is also the path into this object. The server's zod schema
+// produces it; the switch never sees zod. Router compiles it once.
+
+export const DAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
+/** Weekday names as in the YAML; the index is JavaScript's getUTCDay(). */
+export type Day = (typeof DAYS)[number];
+
+/** Each class includes the ones before it: "national" may also call local and internal numbers. */
+export const CLASSES_OF_SERVICE = ["internal", "local", "national", "international"] as const;
+export type ClassOfService = (typeof CLASSES_OF_SERVICE)[number];
+
+/** Classes a dialled external number can fall in (internal numbers never go out). */
+export const NUMBER_CLASSES = ["local", "national", "international"] as const;
+export type NumberClass = (typeof NUMBER_CLASSES)[number];
+
+export const RING_STRATEGIES = ["simultaneous", "sequential", "round-robin"] as const;
+export type RingStrategy = (typeof RING_STRATEGIES)[number];
+
+/** Same ids as @hotline/media's TONE_PLANS. */
+export const TONE_PLAN_IDS = ["cn", "us", "eu"] as const;
+export type TonePlanName = (typeof TONE_PLAN_IDS)[number];
+
+export const TRUNK_TRANSPORTS = ["udp", "tcp", "tls"] as const;
+export type TrunkTransport = (typeof TRUNK_TRANSPORTS)[number];
+
+export interface MediaSettings {
+  /** First RTP port (even, RFC 3550 §11). */
+  portMin: number;
+  /** Last port of the range, the RTCP port of the last pair (odd). */
+  portMax: number;
+  /** Media worker threads; 0 = relay on the main thread. */
+  workers: number;
+  tonePlan: TonePlanName;
+  /** Path to an 8 kHz WAV file, or null for the built-in music on hold. */
+  musicOnHold: string | null;
+}
+
+export interface CallSettings {
+  media: MediaSettings;
+  /** Extensions must answer a 407 digest challenge on INVITE. */
+  authenticateInvites: boolean;
+  /** How long a call rings when nothing more specific is set (ring groups' default). */
+  ringSeconds: number;
+  /** Calls are ended after this long; 0 = no limit. */
+  maxCallSeconds: number;
+  /** RFC 4028 session timers. */
+  sessionTimers: { sessionExpires: number; minSE: number };
+}
+
+export interface ExtensionDefaults {
+  callWaiting: boolean;
+  dnd: boolean;
+  classOfService: ClassOfService;
+  noAnswerSeconds: number;
+}
+
+/** Forward targets: destinations (see Destination), null = no forward. */
+export interface Forwards {
+  always: string | null;
+  busy: string | null;
+  noAnswer: string | null;
+}
+
+export interface FollowMe {
+  /** Tried in turn after the desk phone. */
+  numbers: string[];
+  /** Ring time of each number. */
+  ringSeconds: number;
+}
+
+/** Per-extension call settings; an absent value falls back to extensionDefaults. */
+export interface ExtensionEntry {
+  callWaiting?: boolean | undefined;
+  dnd?: boolean | undefined;
+  forward: Forwards;
+  noAnswerSeconds?: number | undefined;
+  followMe: FollowMe | null;
+  classOfService?: ClassOfService | undefined;
+  pickupGroup: string | null;
+  callerIdName: string | null;
+}
+
+export interface RingGroup {
+  strategy: RingStrategy;
+  /** Extensions, in order (sequential and round-robin start from the first). */
+  members: string[];
+  /** Total ring time before noAnswer. */
+  ringSeconds: number;
+  /** Ring time of each member (sequential, round-robin). */
+  memberRingSeconds: number;
+  /** Destination when nobody answers; null = the call fails (480). */
+  noAnswer: string | null;
+}
+
+/** Open from `from` (inclusive) to `to` (exclusive) on each of `days`; "HH:MM", `to` may be "24:00". */
+export interface OpenHours {
+  days: Day[];
+  from: string;
+  to: string;
+}
+
+export interface Schedule {
+  /** IANA time zone; hours are local wall-clock time there. */
+  timezone: string;
+  open: OpenHours[];
+  /** "YYYY-MM-DD", closed all day. */
+  holidays: string[];
+  /** "YYYY-MM-DD", make-up working days: open with Monday's hours. */
+  workdays: string[];
+}
+
+/** A routable number that is not an extension (an entry point, a DID). */
+export type NumberEntry = { destination: string } | { schedule: string; open: string; closed: string };
+
+export interface PriorityCaller {
+  pattern: string;
+  /** Higher is more urgent. */
+  priority: number;
+  label: string;
+}
+
+/** Patterns per class, tried in the order local, national, international. */
+export type NumberClasses = Record<NumberClass, string[]>;
+
+/** How a carrier's numbers are turned into the dialling form used here. */
+export interface NumberNormalization {
+  /** Our country code, without "+": "+86 10 …" becomes nationalPrefix + "10 …". */
+  countryCode: string;
+  nationalPrefix: string;
+  /** "+1 …" becomes internationalPrefix + "1 …". */
+  internationalPrefix: string;
+}
+
+export interface Trunk {
+  host: string;
+  port: number;
+  transport: TrunkTransport;
+  /** Inbound requests from these sources ("ip" or "ip:port", "[v6]:port") belong to this trunk. */
+  match: string[];
+  /** Register to the carrier as a client. */
+  register: { username: string; password: string; expires: number } | null;
+  /** Credentials for the carrier's 401/407 challenges. */
+  auth: { username: string; password: string } | null;
+  /** Number presented on outbound calls (From user); null = the caller's. */
+  callerId: string | null;
+  normalize: NumberNormalization | null;
+}
+
+export interface OutboundRoute {
+  name: string;
+  /** Dialled numbers starting with this (and longer than it) take this route. */
+  prefix: string;
+  /** Leading characters removed before `prepend`. */
+  strip: number;
+  prepend: string;
+  /** In failover order. */
+  trunks: string[];
+}
+
+export interface InboundRoute {
+  trunk: string;
+  /** The dialled number (after normalisation) as a pattern, or "*" for any. */
+  did: string;
+  destination: string;
+}
+
+export const FEATURE_CODE_NAMES = [
+  "dndOn", "dndOff", "forwardAlways", "forwardBusy", "forwardNoAnswer", "forwardOff",
+  "callWaitingOn", "callWaitingOff", "pickup", "directedPickup",
+] as const;
+export type FeatureCodeName = (typeof FEATURE_CODE_NAMES)[number];
+/** null disables a code. */
+export type FeatureCodes = Record<FeatureCodeName, string | null>;
+
+/** Codes followed by an argument: a forward target, or the extension to pick up from. */
+export const ARGUMENT_FEATURE_CODES: ReadonlySet<FeatureCodeName> = new Set(["forwardAlways", "forwardBusy", "forwardNoAnswer", "directedPickup"]);
+
+export interface ParkSettings {
+  /** Dialled to park in the first free slot; null disables. */
+  code: string | null;
+  /** "701-720": both ends included, same number of digits. */
+  slots: string;
+  /** A parked call not retrieved within this time rings back the extension that parked it. */
+  timeoutSeconds: number;
+}
+
+export interface DialPlan {
+  calls: CallSettings;
+  extensionDefaults: ExtensionDefaults;
+  extensions: Record<string, ExtensionEntry>;
+  ringGroups: Record<string, RingGroup>;
+  schedules: Record<string, Schedule>;
+  numbers: Record<string, NumberEntry>;
+  blacklist: string[];
+  priorityCallers: PriorityCaller[];
+  numberClasses: NumberClasses;
+  trunks: Record<string, Trunk>;
+  outboundRoutes: OutboundRoute[];
+  inboundRoutes: InboundRoute[];
+  featureCodes: FeatureCodes;
+  park: ParkSettings;
+}
+
+export const DEFAULT_FEATURE_CODES: Readonly<FeatureCodes> = {
+  dndOn: "*78", dndOff: "*79", forwardAlways: "*72", forwardBusy: "*90", forwardNoAnswer: "*92",
+  forwardOff: "*73", callWaitingOn: "*70", callWaitingOff: "*71", pickup: "*8", directedPickup: "**",
+};
+
+export const DEFAULT_PARK: Readonly<ParkSettings> = { code: "700", slots: "701-720", timeoutSeconds: 60 };
+
+export const DEFAULT_EXTENSION_DEFAULTS: Readonly<ExtensionDefaults> = { callWaiting: true, dnd: false, classOfService: "international", noAnswerSeconds: 20 };
+
+/** Ring time of each follow-me number when the entry gives none. */
+export const DEFAULT_FOLLOW_ME_RING_SECONDS = 20;
+
+/** Ring time of each ring-group member when the entry gives none (capped at the group's ringSeconds). */
+export const DEFAULT_MEMBER_RING_SECONDS = 10;
+
+export function defaultCallSettings(): CallSettings {
+  return {
+    media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: "cn", musicOnHold: null },
+    authenticateInvites: true,
+    ringSeconds: 30,
+    maxCallSeconds: 14400,
+    sessionTimers: { sessionExpires: 1800, minSE: 90 },
+  };
+}
+
+/** The dial plan of an empty configuration: every section at its default. */
+export function emptyDialPlan(): DialPlan {
+  return {
+    calls: defaultCallSettings(),
+    extensionDefaults: { ...DEFAULT_EXTENSION_DEFAULTS },
+    extensions: {},
+    ringGroups: {},
+    schedules: {},
+    numbers: {},
+    blacklist: [],
+    priorityCallers: [],
+    numberClasses: { local: [], national: [], international: [] },
+    trunks: {},
+    outboundRoutes: [],
+    inboundRoutes: [],
+    featureCodes: { ...DEFAULT_FEATURE_CODES },
+    park: { ...DEFAULT_PARK },
+  };
+}

@@ -1,0 +1,11 @@
+export * from "./dial-plan.js";
+export * from "./route-types.js";
+export * from "./router.js";
+export * from "./pattern.js";
+export * from "./schedule.js";
+export * from "./destination.js";
+export * from "./outbound.js";
+export { FeatureTable, parseSlotRange, slotNumbers, MAX_PARK_SLOTS, type SlotRange, type FeatureHit } from "./features.js";
+export * from "./settings.js";
+export * from "./trunk-numbers.js";
+export * from "./check-dial-plan.js";
