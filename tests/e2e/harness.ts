@@ -308,3 +308,4 @@ export interface Registration {
 export async function registrations(h: Hotline): Promise<Registration[]> {
   return (await h.api<{ registrations: Registration[] }>("/api/registrations")).registrations;
 }
+

@@ -13,3 +13,5 @@ export * from "./mixer.js";
 export * from "./port-pool.js";
 export * from "./tones.js";
 export * from "./prompt-player.js";
+export * from "./moh.js";
+export * from "./relay/index.js";

@@ -12,6 +12,8 @@ export interface HttpRoutes {
   status(): unknown;
   registrations(): unknown;
   metrics(): string;
+  /** Calls in progress with per-leg media counters. */
+  calls?(): Promise<unknown>;
   /**
    * CDRs, journal, missed calls and extension settings. Left out (a process without a
    * store), those paths answer 503.
@@ -24,7 +26,7 @@ export interface HttpLog {
 }
 
 const ROUTE_LIST =
-  "/api/status, /api/registrations, /api/cdrs, /api/journal, /api/missed-calls, /api/missed-calls/:id/handled, /api/extensions/:ext/settings, /metrics";
+  "/api/status, /api/registrations, /api/calls, /api/cdrs, /api/journal, /api/missed-calls, /api/missed-calls/:id/handled, /api/extensions/:ext/settings, /metrics";
 
 export function startHttpApi(host: string, port: number, routes: HttpRoutes, log: HttpLog): Promise<Server> {
   const server = createServer((req, res) => {
@@ -55,6 +57,10 @@ async function route(req: IncomingMessage, res: ServerResponse, routes: HttpRout
     return send(res, 200, { collected: true });
   }
   if (await recordRoutes(req, res, url, routes.records)) return;
+  if (path === "/api/calls" && routes.calls !== undefined) {
+    if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
+    return send(res, 200, await routes.calls());
+  }
   const simple: Record<string, () => void> = {
     "/api/status": () => send(res, 200, routes.status()),
     "/api/registrations": () => send(res, 200, routes.registrations()),

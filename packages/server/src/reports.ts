@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from "node:perf_hooks";
 // The facts behind GET /api/status, /api/registrations and the gauges of /metrics.
 import type { BoundAddress, TransportManager } from "@hotline/sip/node";
-import type { BruteForceGuard, Metrics, Registrar } from "@hotline/switch";
+import type { BruteForceGuard, CallManager, Metrics, Registrar } from "@hotline/switch";
 import type { HotlineConfig } from "./config/index.js";
 import type { SipCore } from "./sip-core.js";
 import type { SqliteStore } from "./store/sqlite-store.js";
@@ -85,4 +85,39 @@ export function registerGauges(metrics: Metrics, ctx: ReportContext): void {
     metrics.set("nodejs_eventloop_delay_seconds", loopDelay.percentile(99) / 1e9, { quantile: "0.99" });
     metrics.set("nodejs_eventloop_delay_seconds", loopDelay.max / 1e9, { quantile: "1" });
   });
+}
+
+/** Calls in progress: parties, state, routing trace, and per-leg RTP counters (GET /api/calls). */
+export async function callsReport(manager: CallManager, now: number): Promise<Record<string, unknown>> {
+  const media = manager.deps.media;
+  const calls = await Promise.all(
+    [...manager.calls.values()].map(async (c) => ({
+      id: c.id,
+      state: c.state,
+      direction: c.direction,
+      caller: c.caller,
+      dialed: c.dialed,
+      answeredBy: c.answeredBy,
+      /** Who the served party talks to now (differs from answeredBy after a transfer). */
+      connectedTo: c.b?.party ?? null,
+      trunk: c.trunk,
+      priority: c.priority,
+      ageSeconds: Math.round((now - c.startedAt) / 1000),
+      talkSeconds: c.answeredAt === null ? 0 : Math.round((now - c.answeredAt) / 1000),
+      parkedSlot: c.parkedSlot,
+      trace: c.trace,
+      legs: await Promise.all(
+        c.legs.map(async (l) => ({
+          id: l.id,
+          role: l.role,
+          party: l.party,
+          codec: l.mediaConfig?.codec ?? null,
+          onHold: l.remoteHold,
+          rtpPort: l.endpoint?.rtpPort ?? null,
+          media: l.endpoint === null ? null : await media.stats(l.endpoint.id).catch(() => null),
+        })),
+      ),
+    })),
+  );
+  return { calls };
 }

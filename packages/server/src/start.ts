@@ -9,12 +9,14 @@ import { TcpTransport, TlsTransport, TransportManager, UdpTransport, WsTransport
 import { BruteForceGuard, DigestAuthenticator, Metrics, Registrar, SipService } from "@hotline/switch";
 import type { HotlineConfig, ListenConfig } from "./config/index.js";
 import { startHttpApi } from "./http-api.js";
+import { startCalls, type RunningCalls } from "./calls/start-calls.js";
+import { dialPlanOf } from "./config/to-dial-plan.js";
 import { Keepalive } from "./keepalive.js";
 import { loadOrCreateSecret, provisionConfigUsers, provisionDemo, type DemoCredential } from "./provision.js";
 import { RandomPool } from "./random-pool.js";
 import { SipCore } from "./sip-core.js";
 import { openSqliteStore } from "./store/sqlite-store.js";
-import { statusReport, registrationsReport, registerGauges } from "./reports.js";
+import { statusReport, registrationsReport, registerGauges, callsReport } from "./reports.js";
 
 export const VERSION = "0.1.0";
 
@@ -61,6 +63,33 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
   };
   const keepalive = new Keepalive(r.keepalive, { core, registrar, transports, metrics, domain: config.sip.domain, sentBy });
   keepalive.start();
+  const udp = bound.find((b) => b.transport === "udp") ?? bound[0];
+  const mediaBind = udp === undefined ? "0.0.0.0" : udp.address;
+  let calls: RunningCalls;
+  try {
+    calls = await startCalls({
+      plan: dialPlanOf(config),
+      domain: config.sip.domain,
+      nodeId: config.node.id,
+      store,
+      registrar,
+      authenticator,
+      guard,
+      metrics,
+      core,
+      random,
+      sentBy: (t) => sentBy(t),
+      mediaBind,
+      mediaAddress: advertisedHost(mediaBind).replace(/^\[|\]$/g, ""),
+      log,
+    });
+  } catch (err) {
+    keepalive.stop();
+    core.close();
+    await transports.close();
+    await store.close();
+    throw err;
+  }
 
   const expiry = setInterval(() => {
     registrar.expire(Date.now()).catch((err: unknown) => log.error({ err }, "binding expiry failed"));
@@ -73,8 +102,16 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       status: () => statusReport(ctx, Date.now()),
       registrations: () => registrationsReport(registrar, Date.now()),
       metrics: () => metrics.render(),
+      calls: () => callsReport(calls.manager, Date.now()),
+      records: {
+        store,
+        now: () => Date.now(),
+        onExtensionSettingsChanged: (x) =>
+          calls.routing.setOverride(x.extension, { dnd: x.dnd, callWaiting: x.callWaiting, forwardAlways: x.forwardAlways, forwardBusy: x.forwardBusy, forwardNoAnswer: x.forwardNoAnswer }),
+      },
     }, log.child({ component: "http" }));
   } catch (err) {
+    await calls.close();
     await transports.close();
     await store.close();
     throw err;
@@ -91,6 +128,7 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       closed = true;
       clearInterval(expiry);
       keepalive.stop();
+      await calls.close();
       core.close();
       await new Promise<void>((res) => http.close(() => res()));
       await transports.close();

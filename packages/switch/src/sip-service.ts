@@ -1,7 +1,7 @@
 /**
  * The transaction user for requests outside dialogs: REGISTER (digest auth + registrar),
  * OPTIONS, and clear refusals for everything not built yet. Returns what to do; the server
- * sends it. Calls (INVITE and in-dialog requests) arrive with the calls issue.
+ * sends it. Calls (INVITE and in-dialog requests) go to the CallManager instead.
  */
 import {
   createResponse,
@@ -17,7 +17,7 @@ import type { Registrar, RegisterOutcome } from "./registrar/registrar.js";
 import type { BindingSource, Store } from "./store.js";
 
 /** Methods this build implements (RFC 3261 §20.5 Allow). */
-export const ALLOWED_METHODS = ["REGISTER", "OPTIONS", "ACK", "CANCEL"] as const;
+export const ALLOWED_METHODS = ["REGISTER", "OPTIONS", "INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "REFER", "NOTIFY", "PRACK"] as const;
 /** Methods SIP defines that we recognise but don't serve yet → 405 (RFC 3261 §8.2.1). */
 const KNOWN_METHODS = new Set(["INVITE", "BYE", "PRACK", "UPDATE", "INFO", "REFER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "PUBLISH"]);
 

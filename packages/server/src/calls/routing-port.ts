@@ -51,6 +51,7 @@ export class ConfigRoutingPort implements RoutingPort {
   }
 
   route: RoutingPort["route"] = (input, now) => this.router.route(input, now);
+  resolve: RoutingPort["resolve"] = (destination, input, now) => this.router.resolve(destination, input, now);
 
   async settings(extension: string): Promise<ExtensionCallSettings> {
     return effectiveSettings(this.plan, extension, this.overrides.get(extension) ?? null);

@@ -2,6 +2,7 @@
 // shape. Each finding carries the path of the key to fix, so it gets a line:col too.
 import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
+import { checkDialPlanKeys } from "./dial-plan-checks.js";
 import type { ConfigIssue } from "./issues.js";
 import type { HotlineConfig, ListenTransport } from "./schema.js";
 
@@ -79,6 +80,12 @@ function checkCertificates(config: HotlineConfig): ConfigIssue[] {
   return issues;
 }
 
+function checkMusicOnHold(config: HotlineConfig): ConfigIssue[] {
+  const file = config.calls.media.musicOnHold;
+  const problem = file === null ? null : fileProblem(file);
+  return problem ? [{ path: ["calls", "media", "musicOnHold"], message: problem, showValue: false }] : [];
+}
+
 function checkExpires(r: HotlineConfig["registrar"]): ConfigIssue[] {
   if (r.minExpires > r.maxExpires) {
     return [{ path: ["registrar", "minExpires"], message: `must not be greater than maxExpires (${r.maxExpires})`, value: r.minExpires }];
@@ -100,11 +107,15 @@ function checkDuplicates(values: readonly string[], path: (i: number) => (string
   return issues;
 }
 
-/** Makes relative paths absolute against `baseDir` (the config file's directory). */
+/** Makes relative paths (dataDir, cert, key, musicOnHold) absolute against `baseDir` (the config file's directory). */
 export function resolvePaths(config: HotlineConfig, baseDir: string): HotlineConfig {
   return {
     ...config,
     dataDir: resolve(baseDir, config.dataDir),
+    calls: {
+      ...config.calls,
+      media: { ...config.calls.media, musicOnHold: config.calls.media.musicOnHold === null ? null : resolve(baseDir, config.calls.media.musicOnHold) },
+    },
     sip: {
       ...config.sip,
       listen: config.sip.listen.map((l) => ({
@@ -125,5 +136,7 @@ export function crossChecks(config: HotlineConfig): ConfigIssue[] {
     ...checkDuplicates(config.auth.algorithms, (i) => ["auth", "algorithms", i], "algorithm"),
     ...checkDuplicates(config.users.map((u) => u.username), (i) => ["users", i, "username"], "username"),
     ...checkDuplicates(config.demo.extensions, (i) => ["demo", "extensions", i], "extension"),
+    ...checkMusicOnHold(config),
+    ...checkDialPlanKeys(config),
   ];
 }

@@ -83,7 +83,7 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let s = schema;
   for (;;) {
     if (s instanceof z.ZodPipe) s = s.in;
-    else if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional) s = s.unwrap();
+    else if (s instanceof z.ZodDefault || s instanceof z.ZodPrefault || s instanceof z.ZodOptional || s instanceof z.ZodNullable) s = s.unwrap();
     else return s;
   }
 }
@@ -98,6 +98,8 @@ export function knownKeys(schema: z.core.$ZodType, path: ConfigPath): string[] {
       s = unwrap(next);
     } else if (s instanceof z.ZodArray) {
       s = unwrap(s.element);
+    } else if (s instanceof z.ZodRecord && typeof segment === "string") {
+      s = unwrap(s.valueType);
     } else {
       return [];
     }
@@ -109,6 +111,10 @@ export function knownKeys(schema: z.core.$ZodType, path: ConfigPath): string[] {
 export function fromZod(error: z.ZodError, schema: z.core.$ZodType): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
     const path = issue.path.map((p) => (typeof p === "symbol" ? String(p) : p));
+    // A bad mapping key (ringGroups: { abc: … }): zod nests the key's own issue.
+    if (issue.code === "invalid_key") return [{ path, message: `key ${issue.issues[0]?.message ?? issue.message}`, atKey: true }];
+    // A custom issue about a whole mapping says what is wrong with it; "(got a mapping)" adds nothing.
+    if (issue.code === "custom" && issue.params?.wholeMapping === true) return [{ path, message: issue.message, showValue: false }];
     if (issue.code !== "unrecognized_keys") return [{ path, message: issue.message }];
     const known = knownKeys(schema, path);
     return issue.keys.map((key) => {

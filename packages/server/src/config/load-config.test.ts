@@ -42,6 +42,29 @@ const DEFAULTS = {
   http: { host: "127.0.0.1", port: 8080 },
   demo: { extensions: ["1001", "1002", "1003", "1004", "1005"] },
   users: [],
+  calls: {
+    media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: "cn", musicOnHold: null },
+    authenticateInvites: true,
+    ringSeconds: 30,
+    maxCallSeconds: 14400,
+    sessionTimers: { sessionExpires: 1800, minSE: 90 },
+  },
+  extensionDefaults: { callWaiting: true, dnd: false, classOfService: "international", noAnswerSeconds: 20 },
+  extensions: {},
+  ringGroups: {},
+  schedules: {},
+  numbers: {},
+  blacklist: [],
+  priorityCallers: [],
+  numberClasses: { local: [], national: [], international: [] },
+  trunks: {},
+  outboundRoutes: [],
+  inboundRoutes: [],
+  featureCodes: {
+    dndOn: "*78", dndOff: "*79", forwardAlways: "*72", forwardBusy: "*90", forwardNoAnswer: "*92",
+    forwardOff: "*73", callWaitingOn: "*70", callWaitingOff: "*71", pickup: "*8", directedPickup: "**",
+  },
+  park: { code: "700", slots: "701-720", timeoutSeconds: 60 },
 };
 
 test("an empty file, a comment-only file and a bare mapping give the defaults", () => {

@@ -6,6 +6,7 @@ import { LineCounter, parseDocument } from "yaml";
 import { crossChecks, resolvePaths } from "./checks.js";
 import { errorMap, formatIssues, fromZod, type FormatContext } from "./issues.js";
 import { configSchema, type HotlineConfig } from "./schema.js";
+import { numericKeyIssues } from "./yaml-keys.js";
 
 export type LoadConfigResult = { ok: true; config: HotlineConfig } | { ok: false; errors: string[] };
 
@@ -37,10 +38,11 @@ export function parseConfig(text: string, file: string, baseDir: string): LoadCo
   // An empty file (or one holding only comments) is the embedded default configuration.
   const data: unknown = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 100 });
   const ctx: FormatContext = { file, doc, lines, data };
+  const keyIssues = numericKeyIssues(doc);
   const parsed = configSchema.safeParse(data, { error: errorMap });
-  if (!parsed.success) return { ok: false, errors: formatIssues(ctx, fromZod(parsed.error, configSchema)) };
+  if (!parsed.success) return { ok: false, errors: formatIssues(ctx, [...keyIssues, ...fromZod(parsed.error, configSchema)]) };
   const config = resolvePaths(parsed.data, baseDir);
-  const issues = crossChecks(config);
+  const issues = [...keyIssues, ...crossChecks(config)];
   if (issues.length > 0) return { ok: false, errors: formatIssues(ctx, issues) };
   return { ok: true, config };
 }
@@ -53,7 +55,17 @@ export function loadConfig(path: string | null): LoadConfigResult {
   return parseConfig(read.text, path, dirname(path));
 }
 
-/** A copy safe to log: provisioned passwords replaced. */
+/** A copy safe to log: provisioned and carrier passwords replaced. */
 export function redactConfig(config: HotlineConfig): HotlineConfig {
-  return { ...config, users: config.users.map((u) => ({ ...u, password: "[redacted]" })) };
+  const hidden = "[redacted]";
+  return {
+    ...config,
+    users: config.users.map((u) => ({ ...u, password: hidden })),
+    trunks: Object.fromEntries(
+      Object.entries(config.trunks).map(([name, t]) => [
+        name,
+        { ...t, register: t.register && { ...t.register, password: hidden }, auth: t.auth && { ...t.auth, password: hidden } },
+      ]),
+    ),
+  };
 }

@@ -25,7 +25,8 @@ export function locate(doc: Document, lines: LineCounter, path: ConfigPath, atKe
   for (const [i, segment] of path.entries()) {
     if (isAlias(node)) node = node.resolve(doc);
     if (isMap(node)) {
-      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === segment);
+      // String(): an unquoted key like 6000 is a number in the document but a string in the data.
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
       if (!pair) break;
       const last = i === path.length - 1;
       node = pair.value ?? pair.key;

@@ -3,6 +3,8 @@
 // instead of a silently ignored setting. Messages are written for the person editing the file.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { dialPlanShape } from "./dial-plan-schema.js";
+import { hasControlChars, passwordProblem, usernameProblem } from "./schema-rules.js";
 
 export const LISTEN_TRANSPORTS = ["udp", "tcp", "tls", "ws", "wss"] as const;
 export type ListenTransport = (typeof LISTEN_TRANSPORTS)[number];
@@ -19,33 +21,7 @@ function intIn(min: number, max: number) {
   return z.int({ error }).min(min, { error }).max(max, { error });
 }
 
-/** C0 controls and DEL: nothing a phone keypad or a display can show. */
-export function hasControlChars(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
-}
-
-// Letters, digits and a few URI-safe marks: the name goes into SIP URIs, digest quoted
-// strings and "user:realm:password" (so never a ':'), and into the CSV import format.
-const USERNAME_RE = /^[A-Za-z0-9+][A-Za-z0-9._+-]{0,63}$/;
-export const USERNAME_RULE = 'must be 1-64 characters of letters, digits, ".", "_", "-", "+", starting with a letter, digit or "+"';
-export const PASSWORD_MIN_LENGTH = 8;
-
-/** null when `name` is a valid username, otherwise why not. */
-export function usernameProblem(name: string): string | null {
-  return USERNAME_RE.test(name) ? null : USERNAME_RULE;
-}
-
-/** null when `password` is acceptable, otherwise why not. Short passwords fall to svcrack in minutes. */
-export function passwordProblem(password: string): string | null {
-  if (password.length < PASSWORD_MIN_LENGTH) return `must be at least ${PASSWORD_MIN_LENGTH} characters`;
-  if (password.length > 128) return "must be at most 128 characters";
-  if (hasControlChars(password)) return "must not contain control characters";
-  return null;
-}
+export { hasControlChars, USERNAME_RULE, PASSWORD_MIN_LENGTH, usernameProblem, passwordProblem } from "./schema-rules.js";
 
 const username = z.string().superRefine((s, ctx) => {
   const problem = usernameProblem(s);
@@ -144,6 +120,7 @@ export const configSchema = z.strictObject({
   http: z.strictObject({ host: ipAddress.default("127.0.0.1"), port: intIn(1, 65535).default(8080) }).prefault({}),
   demo: z.strictObject({ extensions: z.array(username).default(["1001", "1002", "1003", "1004", "1005"]) }).prefault({}),
   users: z.array(user).default([]),
+  ...dialPlanShape,
 });
 
 /** The validated configuration; file paths (dataDir, cert, key) are absolute. */

@@ -33,6 +33,8 @@ export type ExtensionSettingsPatch = Partial<Pick<ExtensionCallSettings, "dnd" |
 
 export interface RoutingPort {
   route(input: RouteInput, now: number): RouteDecision;
+  /** A configured destination (forward, no-answer target): like route(), but `trunk:NAME[/N]` is allowed. */
+  resolve(destination: string, input: RouteInput, now: number): RouteDecision;
   /** Effective settings (config defaults, the extension's entry, runtime overrides). */
   settings(extension: string): Promise<ExtensionCallSettings>;
   /** Persists a runtime change (feature code or API). */

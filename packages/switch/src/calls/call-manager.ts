@@ -22,7 +22,6 @@ import {
   type HeaderField,
   type SessionDescription,
   type SipRequest,
-  type SipResponse,
 } from "@hotline/sip";
 import { countsAsFailure, type BruteForceGuard, type DigestAuthenticator } from "../auth/index.js";
 import type { Metrics } from "../metrics.js";
@@ -61,7 +60,8 @@ export interface CallManagerDeps {
 }
 
 /** Methods the B2BUA serves (RFC 3261 §20.5 Allow). */
-export const CALL_METHODS = ["INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "REFER", "NOTIFY", "PRACK", "SUBSCRIBE"] as const;
+// SUBSCRIBE is not served yet (no RFC 4235 dialog package): SipService answers it 405.
+export const CALL_METHODS = ["INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "REFER", "NOTIFY", "PRACK"] as const;
 
 const MAX_ROUTE_DEPTH = 8;
 
@@ -95,7 +95,7 @@ export class CallManager {
       if (hasToTag(request)) return this.inDialog.onRequest(txId, request, source);
       if (request.method === "INVITE") return this.onInvite(txId, request, source);
       // RFC 3261 §12.2.2: an in-dialog method without a dialog → 481.
-      this.respond(txId, request, request.method === "SUBSCRIBE" ? 489 : 481);
+      this.respond(txId, request, 481);
     };
     run().catch((err: unknown) => {
       this.deps.log.error({ err, method: request.method }, "call request failed");
@@ -212,11 +212,14 @@ export class CallManager {
   }
 
   /** Routes `number` as if the caller dialled it (forward targets, transfer targets). */
-  async routeTo(call: Call, number: string, depth: number, why: string, asExtension: string | null = null): Promise<void> {
+  async routeTo(call: Call, number: string, depth: number, why: string, asExtension: string | null = null, dialled = false): Promise<void> {
     // Forwards are configured by the operator or the forwarding extension: they route with
     // that extension's rights; a trunk caller forwarded inside hotline keeps its own origin.
     const origin = asExtension !== null ? { kind: "extension" as const, extension: asExtension } : call.trunk !== null && call.direction === "inbound" ? { kind: "trunk" as const, trunk: call.trunk } : { kind: "extension" as const, extension: call.caller };
-    const decision = this.deps.routing.route({ dialed: number, caller: call.caller, origin }, this.deps.scheduler.now());
+    const input = { dialed: number, caller: call.caller, origin };
+    // A number a person dialled (a transfer) is routed like any dialled number; a configured
+    // destination (forward, no-answer target, park return) may also name a trunk.
+    const decision = dialled ? this.deps.routing.route(input, this.deps.scheduler.now()) : this.deps.routing.resolve(number, input, this.deps.scheduler.now());
     call.trace.push(`${why} → ${number}`, ...decision.trace);
     this.deps.recorder.event(call, "call.forwarded", { to: number, why });
     await this.execute(call, decision.target, depth + 1);

@@ -201,7 +201,7 @@ export class InDialog {
     const type = (getHeader(req, "content-type") ?? "").toLowerCase();
     if (req.body.length === 0) return this.m.respond(txId, req, 200); // keep-alive INFO
     const text = decodeUtf8(req.body);
-    let digit: string | null = null;
+    let digit: string | null;
     let duration = 160;
     if (type.startsWith("application/dtmf-relay")) {
       digit = /Signal\s*=\s*([0-9A-D*#])/i.exec(text)?.[1] ?? null;

@@ -60,7 +60,7 @@ export class Transfer {
     if (transferee.endpoint !== null) media.play(transferee.endpoint.id, { kind: "tone", tone: "ringback" });
     // A transfer to the park code parks the transferee; the referrer is who gets it back.
     call.parkedBy = referrer.party;
-    void this.m.routeTo(call, number, 0, `transfer by ${referrer.party}`, referrer.party);
+    void this.m.routeTo(call, number, 0, `transfer by ${referrer.party}`, referrer.party, true);
   }
 
   private attended(call: Call, referrer: Leg, transferee: Leg, r: { callId: string; toTag: string; fromTag: string }, notify: (s: number, r: string, final: boolean) => void): void {

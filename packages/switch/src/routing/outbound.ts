@@ -4,6 +4,7 @@ import {
   CLASSES_OF_SERVICE, NUMBER_CLASSES,
   type ClassOfService, type NumberClass, type NumberClasses, type OutboundRoute,
 } from "./dial-plan.js";
+import { isPhoneNumber } from "./destination.js";
 import { compilePatterns, firstMatch, type SourcedMatcher } from "./pattern.js";
 
 export interface OutboundMatch {
@@ -35,8 +36,12 @@ export class OutboundTable {
     this.classes = NUMBER_CLASSES.map((cls) => ({ cls, patterns: compilePatterns(numberClasses[cls]) }));
   }
 
-  /** The first route (in file order) whose prefix the number starts with and is longer than. */
+  /**
+   * The first route (in file order) whose prefix the number starts with and is longer than.
+   * Only phone numbers go out: a name ("alice") never reaches a carrier, even with prefix "".
+   */
   match(dialed: string): OutboundMatch | null {
+    if (!isPhoneNumber(dialed)) return null;
     for (const route of this.routes) {
       if (dialed.length > route.prefix.length && dialed.startsWith(route.prefix)) {
         return { route, number: route.prepend + dialed.slice(route.strip) };

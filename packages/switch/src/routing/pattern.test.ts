@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { compilePattern, patternProblem } from "./pattern.js";
+import { compilePattern, patternProblem, PatternSet } from "./pattern.js";
 
 const CASES: [pattern: string, matches: string[], misses: string[]][] = [
   ["1001", ["1001"], ["100", "10011", "1002", ""]],
@@ -60,4 +60,15 @@ test("invalid patterns say why", () => {
     assert.equal(patternProblem(pattern), why, pattern);
     assert.throws(() => compilePattern(pattern), { message: `invalid pattern '${pattern}': ${why}` });
   }
+});
+
+test("PatternSet: exact numbers by lookup, patterns in order", () => {
+  const numbers = Array.from({ length: 10_000 }, (_, i) => String(13_900_000_000 + i));
+  const set = new PatternSet([...numbers, "0755XXXXXXXX", "400."]);
+  assert.equal(set.find("13900009999"), "13900009999");
+  assert.equal(set.find("13900010000"), null);
+  assert.equal(set.find("075512345678"), "0755XXXXXXXX");
+  assert.equal(set.find("4001"), "400.");
+  assert.equal(set.find("400"), null);
+  assert.equal(new PatternSet([]).find("1"), null);
 });

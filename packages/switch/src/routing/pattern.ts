@@ -121,3 +121,25 @@ export function firstMatch(patterns: readonly SourcedMatcher[], s: string): Sour
   for (const p of patterns) if (p.match(s)) return p;
   return null;
 }
+
+/**
+ * A list of patterns asked "does anything match?" (a blacklist, possibly thousands of numbers
+ * long): exact numbers are looked up in a Set, only real patterns are tried one by one.
+ */
+export class PatternSet {
+  private readonly exact = new Set<string>();
+  private readonly others: SourcedMatcher[] = [];
+
+  constructor(patterns: readonly string[]) {
+    for (const p of patterns) {
+      if (/^[0-9*#+]+$/.test(p)) this.exact.add(p);
+      else this.others.push({ source: p, match: compilePattern(p) });
+    }
+  }
+
+  /** The pattern `s` matches (an exact entry first), or null. */
+  find(s: string): string | null {
+    if (this.exact.has(s)) return s;
+    return firstMatch(this.others, s)?.source ?? null;
+  }
+}

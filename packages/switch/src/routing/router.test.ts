@@ -206,6 +206,18 @@ test("disabled feature codes and a custom park range", () => {
   ], r);
 });
 
+test("a route with an empty prefix takes every phone number, never a name", () => {
+  const plan = examplePlan();
+  plan.outboundRoutes = [{ name: "any", prefix: "", strip: 0, prepend: "", trunks: ["carrier-b"] }];
+  run([
+    {
+      name: "a number", origin: ext("1002"), dialed: "62345678", target: { kind: "outbound", route: "any", number: "62345678", trunks: ["carrier-b"] },
+      trace: ["outbound route any (prefix none) → 62345678", "class of service: 62345678 is local ('NXXXXXXX'); 1002 has international: allowed"],
+    },
+    { name: "a name", origin: ext("1002"), dialed: "alice", target: notFound, trace: ["unknown number alice"] },
+  ], new Router(plan, (n) => EXAMPLE_EXTENSIONS.has(n)));
+});
+
 test("a loop in an unchecked plan ends with 482 instead of recursing forever", () => {
   const plan = examplePlan();
   plan.numbers = { "100": { destination: "200" }, "200": { destination: "100" } };

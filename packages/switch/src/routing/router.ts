@@ -12,7 +12,7 @@ import type { DialPlan, NumberEntry, RingGroup } from "./dial-plan.js";
 import { isDialable, parseDestination } from "./destination.js";
 import { FeatureTable } from "./features.js";
 import { UNCLASSIFIED_NEEDS, classAllows, OutboundTable } from "./outbound.js";
-import { compilePattern, compilePatterns, firstMatch, type PatternMatcher, type SourcedMatcher } from "./pattern.js";
+import { compilePattern, PatternSet, type PatternMatcher, type SourcedMatcher } from "./pattern.js";
 import { LOOP_REJECT, rejection, type RouteDecision, type RouteInput, type Target } from "./route-types.js";
 import { CompiledSchedule } from "./schedule.js";
 import { effectiveSettings, type EffectiveSettings, type ExtensionSettingsOverride } from "./settings.js";
@@ -40,7 +40,7 @@ function ownEntries<T>(record: Readonly<Record<string, T>>): Map<string, T> {
 }
 
 export class Router {
-  private readonly blacklist: SourcedMatcher[];
+  private readonly blacklist: PatternSet;
   private readonly priorities: { matcher: SourcedMatcher; level: number; label: string }[];
   private readonly features: FeatureTable;
   private readonly outbound: OutboundTable;
@@ -58,7 +58,7 @@ export class Router {
     private readonly plan: DialPlan,
     private readonly extensions: (ext: string) => boolean,
   ) {
-    this.blacklist = compilePatterns(plan.blacklist);
+    this.blacklist = new PatternSet(plan.blacklist);
     this.priorities = plan.priorityCallers.map((p) => ({ matcher: { source: p.pattern, match: compilePattern(p.pattern) }, level: p.priority, label: p.label }));
     this.features = new FeatureTable(plan.featureCodes, plan.park);
     this.outbound = new OutboundTable(plan.outboundRoutes, plan.numberClasses);
@@ -76,9 +76,9 @@ export class Router {
   /** Where a new call goes. */
   route(input: RouteInput, now: number): RouteDecision {
     const trace: string[] = [];
-    const banned = firstMatch(this.blacklist, input.caller);
-    if (banned) {
-      trace.push(`blacklist: caller ${input.caller} matches '${banned.source}'`);
+    const banned = this.blacklist.find(input.caller);
+    if (banned !== null) {
+      trace.push(`blacklist: caller ${input.caller} matches '${banned}'`);
       return { target: rejection("blacklisted"), priority: null, trace };
     }
     const priority = this.priorityOf(input.caller, trace);

@@ -164,6 +164,7 @@ export class TestRouting implements RoutingPort {
     this.matcher = new TrunkMatcher(plan.trunks);
   }
   route: RoutingPort["route"] = (i, now) => this.router.route(i, now);
+  resolve: RoutingPort["resolve"] = (d, i, now) => this.router.resolve(d, i, now);
   async settings(ext: string): Promise<ExtensionCallSettings> {
     return effectiveSettings(this.plan, ext, this.overrides.get(ext) ?? null);
   }

@@ -1,0 +1,131 @@
+// Wires the B2BUA: the media engine (RTP sockets), the call manager with its SIP port
+// (the SipCore), the dial plan, the clock, and the CDR recorder. Also closes calls a crash
+// left open (recoverInterruptedCalls) before the first new call.
+import { MediaEngine } from "@hotline/media/node";
+import { BRANCH_MAGIC_COOKIE, type TransportKind } from "@hotline/sip";
+import {
+  CALL_METHODS,
+  CallManager,
+  recoverInterruptedCalls,
+  StoreCallRecorder,
+  type BruteForceGuard,
+  type DialPlan,
+  type DigestAuthenticator,
+  type Metrics,
+  type Registrar,
+  type SipPort,
+  type Store,
+} from "@hotline/switch";
+import type { Logger } from "pino";
+import type { RandomPool } from "../random-pool.js";
+import type { SipCore } from "../sip-core.js";
+import { nodeScheduler } from "./node-scheduler.js";
+import { ConfigRoutingPort } from "./routing-port.js";
+
+export interface CallsDeps {
+  plan: DialPlan;
+  domain: string;
+  nodeId: string;
+  store: Store;
+  registrar: Registrar;
+  authenticator: DigestAuthenticator;
+  guard: BruteForceGuard;
+  metrics: Metrics;
+  core: SipCore;
+  random: RandomPool;
+  sentBy: (transport: TransportKind) => string | null;
+  /** Where RTP sockets bind, and the address written into SDP. */
+  mediaBind: string;
+  mediaAddress: string;
+  log: Logger;
+}
+
+export interface RunningCalls {
+  manager: CallManager;
+  engine: MediaEngine;
+  routing: ConfigRoutingPort;
+  recorder: StoreCallRecorder;
+  /** Reloads the known extensions (users) the router recognises. */
+  refreshUsers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
+  const log = d.log.child({ component: "calls" });
+  const now = Date.now();
+  const interrupted = await recoverInterruptedCalls(d.store, d.nodeId, now);
+  if (interrupted > 0) log.warn({ interrupted }, "closed calls left open by a previous run (CDR disposition 'interrupted')");
+  const users = new Set<string>();
+  const refreshUsers = async (): Promise<void> => {
+    const list = await d.store.users.list();
+    users.clear();
+    for (const u of list) users.add(u.username);
+  };
+  await refreshUsers();
+  const routing = new ConfigRoutingPort(d.plan, d.store, users);
+  await routing.load();
+  const media = d.plan.calls.media;
+  const engine = await MediaEngine.start({
+    bindAddress: d.mediaBind,
+    portMin: media.portMin,
+    portMax: media.portMax,
+    workers: media.workers,
+    tonePlan: media.tonePlan,
+    mohFile: media.musicOnHold,
+  });
+  const scheduler = nodeScheduler((err) => log.error({ err }, "call timer failed"));
+  const recorder = new StoreCallRecorder(d.store, d.nodeId, d.metrics, () => Date.now(), log);
+  const sip: SipPort = {
+    respond: (txId, response) => d.core.respondTo(txId, response),
+    sendRequest: (request, destination, handler) => d.core.sendRequest(request, destination, handler),
+    sendStateless: (message, destination) => d.core.sendStateless(message, destination),
+    inviteTransactionFor: (cancel) => d.core.transactions.findInviteServerTransactionForCancel(cancel)?.id ?? null,
+    sentBy: d.sentBy,
+    newBranch: () => BRANCH_MAGIC_COOKIE + d.random.hex(10),
+    newToken: () => d.random.hex(6),
+  };
+  const c = d.plan.calls;
+  const manager = new CallManager({
+    sip,
+    media: engine,
+    scheduler,
+    registrar: d.registrar,
+    authenticator: d.authenticator,
+    guard: d.guard,
+    users: (u) => d.store.users.get(u),
+    routing,
+    recorder,
+    metrics: d.metrics,
+    options: {
+      domain: d.domain,
+      nodeId: d.nodeId,
+      authenticateInvites: c.authenticateInvites,
+      ringSeconds: c.ringSeconds,
+      maxCallSeconds: c.maxCallSeconds > 0 ? c.maxCallSeconds : 365 * 24 * 3600,
+      sessionExpires: c.sessionTimers.sessionExpires,
+      minSE: c.sessionTimers.minSE,
+    },
+    mediaAddress: d.mediaAddress,
+    log,
+  });
+  const methods = new Set<string>(CALL_METHODS);
+  d.core.deps.calls = { methods, onRequest: (tx, req, src) => manager.onRequest(tx, req, src), onAck: (req) => manager.onAck(req) };
+  d.metrics.onCollect(() => {
+    d.metrics.set("calls_active", manager.activeCalls);
+    d.metrics.set("media_endpoints", engine.endpointCount);
+  });
+  const userRefresh = setInterval(() => void refreshUsers().catch((err: unknown) => log.warn({ err }, "user list refresh failed")), 5000);
+  return {
+    manager,
+    engine,
+    routing,
+    recorder,
+    refreshUsers,
+    async close() {
+      clearInterval(userRefresh);
+      for (const call of [...manager.calls.values()]) await manager.endCall(call, "system", 41, "Switch shutting down");
+      await recorder.drain();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkDialPlan, formatIssuePath } from "./check-dial-plan.js";
+import { emptyDialPlan } from "./dial-plan.js";
+import { EXAMPLE_EXTENSIONS, examplePlan } from "./example-plan.js";
+
+const sources = new Map([...EXAMPLE_EXTENSIONS].map((e, i) => [e, ["users", i, "username"] as const]));
+
+test("the example plan and the empty plan pass", () => {
+  assert.deepEqual(checkDialPlan(examplePlan(), sources), []);
+  assert.deepEqual(checkDialPlan(emptyDialPlan(), new Map()), []);
+});
+
+test("issues carry the key path and say what is wrong (the config tests cover every message)", () => {
+  const plan = examplePlan();
+  plan.ringGroups["6000"]?.members.push("1009");
+  plan.numbers["12345"] = { schedule: "ofice", open: "6000", closed: "1003" };
+  plan.outboundRoutes[0]?.trunks.push("carrier-c");
+  const issues = checkDialPlan(plan, sources);
+  assert.deepEqual(issues.map((i) => `${formatIssuePath(i.path)}: ${i.message}`), [
+    "ringGroups.6000.members[2]: '1009' is not an extension (no user or extensions entry)",
+    "numbers.12345.schedule: unknown schedule 'ofice'",
+    "outboundRoutes[0].trunks[2]: unknown trunk 'carrier-c'",
+  ]);
+});
+
+test("a user named like a number entry clashes", () => {
+  const withUser = new Map([...sources, ["8000", ["users", 9, "username"] as const]]);
+  assert.deepEqual(checkDialPlan(examplePlan(), withUser).map((i) => `${formatIssuePath(i.path)}: ${i.message}`), [
+    "numbers.8000: '8000' is already an extension (users[9].username)",
+  ]);
+});
