@@ -162,3 +162,145 @@ test("blind transfer: the callee REFERs the caller to 1001; 202, NOTIFY 200, the
   const call = [...r.manager.calls.values()][0]!;
   assert.equal(call.b?.party, "1001");
 });
+
+/** Connects `from` → `to` (registered at the rig) and returns the caller's INVITE, its To tag and the callee's INVITE. */
+async function connect(r: Awaited<ReturnType<typeof rig>>, tx: string, from: string, to: string, port: number, calleeTag: string) {
+  const inv = invite(from, to, { port });
+  r.manager.onRequest(tx, inv, { transport: "udp", address: "127.0.0.1", port });
+  await settle();
+  const out = r.sip.lastRequest("INVITE");
+  out.handler.onResponse(reply(out.request, 200, { sdp: answerSdp(41000 + port), toTag: calleeTag }));
+  const ok = r.sip.responses.find((x) => x.txId === tx && x.response.status === 200)!.response;
+  r.manager.onAck(inDialog("ACK", inv, toTagOf(ok), 1));
+  return { inv, toTag: toTagOf(ok), out };
+}
+
+test("feature codes: *78 sets DND (the caller hears a tone, then BYE); a call to the DND extension is busy; *79 clears it", async () => {
+  const r = await rig({ "1002": [5080] });
+  r.manager.onRequest("tx1", invite("1002", "*78", { port: 5080 }), { transport: "udp", address: "127.0.0.1", port: 5080 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx1"), [100, 200]);
+  assert.equal(r.routing.overrides.get("1002")?.dnd, true);
+  r.clock.advance(1500);
+  await settle();
+  assert.equal(r.sip.lastRequest("BYE").destination.port, 5080);
+  r.manager.onRequest("tx2", invite("1003", "1002"), { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx2"), [100, 486]);
+  r.manager.onRequest("tx3", invite("1002", "*79", { port: 5080 }), { transport: "udp", address: "127.0.0.1", port: 5080 });
+  await settle();
+  assert.equal(r.routing.overrides.get("1002")?.dnd, false);
+});
+
+test("group pickup: 1003 dials *8 while 1001 (same pickup group 'front') rings; 1003 gets the call, 1001 is CANCELled", async () => {
+  const r = await rig({ "1001": [5080], "1003": [5084] });
+  r.routing.plan.extensions["1001"]!.followMe = null;
+  r.routing.plan.extensions["1003"] = { forward: { always: null, busy: null, noAnswer: null }, followMe: null, pickupGroup: "front", callerIdName: null };
+  r.manager.onRequest("tx1", invite("1004", "1001"), { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  const ringing = r.sip.lastRequest("INVITE");
+  r.manager.onRequest("tx2", invite("1003", "*8", { port: 5084 }), { transport: "udp", address: "127.0.0.1", port: 5084 });
+  await settle();
+  assert.equal(r.sip.lastRequest("CANCEL").request.uri, ringing.request.uri);
+  assert.deepEqual(r.sip.statuses("tx1"), [100, 200], "the original caller is answered");
+  assert.deepEqual(r.sip.statuses("tx2"), [100, 200], "the picker is answered");
+  assert.deepEqual(r.media.bridges.at(-1)?.length, 2);
+  const live = [...r.manager.calls.values()];
+  assert.equal(live.length, 1);
+  assert.equal(live[0]!.b?.party, "1003");
+});
+
+test("park by blind transfer to 700: the caller hears music in slot 701; dialling 701 retrieves; timeout rings the parker back", async () => {
+  const r = await rig({ "1002": [5080], "1003": [5084] });
+  const { out } = await connect(r, "tx1", "1004", "1002", 5071, "b1");
+  const { parse } = await import("../testing/call-rig.js");
+  const refer = (target: string, n: number) =>
+    parse([
+      "REFER sip:hotline@127.0.0.1:5060 SIP/2.0",
+      `Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKrefer${n}`,
+      `From: ${getHeader(out.request, "to")};tag=b1`,
+      `To: ${getHeader(out.request, "from")}`,
+      `Call-ID: ${getHeader(out.request, "call-id")}`,
+      `CSeq: ${n} REFER`,
+      "Contact: <sip:callee@127.0.0.1:5080>",
+      `Refer-To: <sip:${target}@hotline.test>`,
+      "Content-Length: 0",
+      "",
+      "",
+    ].join("\r\n"));
+  r.manager.onRequest("tx5", refer("700", 1), { transport: "udp", address: "127.0.0.1", port: 5080 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx5"), [202]);
+  assert.ok(r.manager.features.parked.has("701"), "parked in the first free slot");
+  const parked = r.manager.features.parked.get("701")!;
+  assert.deepEqual(r.media.plays.at(-1), { id: parked.a.endpoint!.id, source: { kind: "moh" } });
+  // 1003 dials 701 and gets the parked caller.
+  r.manager.onRequest("tx6", invite("1003", "701", { port: 5084 }), { transport: "udp", address: "127.0.0.1", port: 5084 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx6"), [100, 200]);
+  assert.equal(r.manager.features.parked.size, 0);
+  assert.equal(parked.b?.party, "1003");
+  assert.equal(parked.state, "connected");
+
+  // Park in a named slot (702), nobody retrieves: after 60 s the parker (the referrer, 1002) is rung.
+  const r2 = await rig({ "1002": [5080] });
+  const c2 = await connect(r2, "tx1", "1004", "1002", 5071, "b1");
+  const refer2 = parse([
+    "REFER sip:hotline@127.0.0.1:5060 SIP/2.0",
+    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKreferX",
+    `From: ${getHeader(c2.out.request, "to")};tag=b1`,
+    `To: ${getHeader(c2.out.request, "from")}`,
+    `Call-ID: ${getHeader(c2.out.request, "call-id")}`,
+    "CSeq: 1 REFER",
+    "Contact: <sip:callee@127.0.0.1:5080>",
+    "Refer-To: <sip:702@hotline.test>",
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n"));
+  r2.manager.onRequest("tx5", refer2, { transport: "udp", address: "127.0.0.1", port: 5080 });
+  await settle();
+  assert.ok(r2.manager.features.parked.has("702"), "parked in the slot named");
+  const invitesBefore = r2.sip.requests.filter((x) => x.request.method === "INVITE").length;
+  r2.clock.advance(60_000);
+  await settle();
+  const back = r2.sip.lastRequest("INVITE");
+  assert.equal(r2.sip.requests.filter((x) => x.request.method === "INVITE").length, invitesBefore + 1);
+  assert.equal(back.request.uri, "sip:1002@127.0.0.1:5080", "rings the parker");
+});
+
+test("attended transfer: 1002 consults 1003, then REFERs 1004 with Replaces; 1004 ends up with 1003", async () => {
+  const r = await rig({ "1002": [5080], "1003": [5084] });
+  const first = await connect(r, "tx1", "1004", "1002", 5071, "b1"); // 1004 → 1002
+  const consult = await connect(r, "tx2", "1002", "1003", 5080, "c1"); // 1002 → 1003 (consultation)
+  const { parse } = await import("../testing/call-rig.js");
+  // 1002's REFER in the first call names its consultation dialog with hotline (RFC 3891):
+  // to-tag = hotline's tag on that dialog, from-tag = 1002's.
+  const replaces = encodeURIComponent(`${getHeader(consult.inv, "call-id")};to-tag=${consult.toTag};from-tag=ft-${getHeader(consult.inv, "call-id")}`);
+  const refer = parse([
+    "REFER sip:hotline@127.0.0.1:5060 SIP/2.0",
+    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKreferA",
+    `From: ${getHeader(first.out.request, "to")};tag=b1`,
+    `To: ${getHeader(first.out.request, "from")}`,
+    `Call-ID: ${getHeader(first.out.request, "call-id")}`,
+    "CSeq: 1 REFER",
+    "Contact: <sip:callee@127.0.0.1:5080>",
+    `Refer-To: <sip:1003@hotline.test?Replaces=${replaces}>`,
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n"));
+  r.manager.onRequest("tx5", refer, { transport: "udp", address: "127.0.0.1", port: 5080 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx5"), [202]);
+  const live = [...r.manager.calls.values()];
+  assert.equal(live.length, 1, "the consultation call is gone");
+  assert.equal(live[0]!.a.party, "1004");
+  assert.equal(live[0]!.b?.party, "1003");
+  const last = r.media.bridges.at(-1)!;
+  assert.deepEqual(new Set(last), new Set([live[0]!.a.endpoint!.id, live[0]!.b!.endpoint!.id]));
+  r.clock.advance(4000);
+  await settle();
+  const byes = r.sip.requests.filter((x) => x.request.method === "BYE").map((x) => x.destination.port);
+  assert.deepEqual(byes.sort(), [5080, 5080], "both of 1002's legs are released");
+});
