@@ -34,6 +34,9 @@ import type { Logger } from "pino";
  */
 const STATELESS_METHODS: ReadonlySet<string> = new Set(["REGISTER", "OPTIONS"]);
 
+/** Actions run after the transaction's sends (see SipCore.run). */
+const LATE: ReadonlySet<TransactionLayerAction["type"]> = new Set(["response", "timeout", "transport-error", "terminated"]);
+
 export interface ClientRequestHandler {
   onResponse(response: SipResponse): void;
   onFailure(reason: "timeout" | "transport-error"): void;
@@ -108,15 +111,23 @@ export class SipCore {
 
   /** Carries out transaction-layer actions, then re-arms the deadline timer. */
   private run(actions: TransactionLayerAction[]): void {
-    for (const a of actions) {
-      try {
-        this.apply(a);
-      } catch (err) {
-        this.deps.log.error({ err, action: a.type }, "transaction action failed");
-        this.deps.metrics.inc("sip_internal_errors_total");
-      }
-    }
+    // Responses reach the TU after the transaction's own sends: the ACK for a 407 must be
+    // on the wire before the TU's re-INVITE with credentials (RFC 3261 §17.1.1.3, §22.2).
+    // Endings (timeout, terminated) come after the responses they follow, or the TU's
+    // handler would be forgotten before it heard the final response.
+    for (const a of actions) if (!LATE.has(a.type)) this.guarded(a);
+    for (const a of actions) if (a.type === "response") this.guarded(a);
+    for (const a of actions) if (LATE.has(a.type) && a.type !== "response") this.guarded(a);
     this.arm();
+  }
+
+  private guarded(a: TransactionLayerAction): void {
+    try {
+      this.apply(a);
+    } catch (err) {
+      this.deps.log.error({ err, action: a.type }, "transaction action failed");
+      this.deps.metrics.inc("sip_internal_errors_total");
+    }
   }
 
   private apply(a: TransactionLayerAction): void {

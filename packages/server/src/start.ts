@@ -99,7 +99,7 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
   let http: Server;
   try {
     http = await startHttpApi(config.http.host, config.http.port, {
-      status: () => statusReport(ctx, Date.now()),
+      status: () => ({ ...statusReport(ctx, Date.now()), calls: calls.manager.activeCalls, trunks: calls.trunks.report() }),
       registrations: () => registrationsReport(registrar, Date.now()),
       metrics: () => metrics.render(),
       calls: () => callsReport(calls.manager, Date.now()),

@@ -21,6 +21,7 @@ import type { RandomPool } from "../random-pool.js";
 import type { SipCore } from "../sip-core.js";
 import { nodeScheduler } from "./node-scheduler.js";
 import { ConfigRoutingPort } from "./routing-port.js";
+import { TrunkRegistrations } from "./trunk-registrations.js";
 
 export interface CallsDeps {
   plan: DialPlan;
@@ -45,6 +46,7 @@ export interface RunningCalls {
   engine: MediaEngine;
   routing: ConfigRoutingPort;
   recorder: StoreCallRecorder;
+  trunks: TrunkRegistrations;
   /** Reloads the known extensions (users) the router recognises. */
   refreshUsers(): Promise<void>;
   close(): Promise<void>;
@@ -114,15 +116,19 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
     d.metrics.set("calls_active", manager.activeCalls);
     d.metrics.set("media_endpoints", engine.endpointCount);
   });
+  const trunks = new TrunkRegistrations(d.plan, d.core, (t) => d.sentBy(t), d.random, d.metrics, log);
+  trunks.start();
   const userRefresh = setInterval(() => void refreshUsers().catch((err: unknown) => log.warn({ err }, "user list refresh failed")), 5000);
   return {
     manager,
     engine,
     routing,
     recorder,
+    trunks,
     refreshUsers,
     async close() {
       clearInterval(userRefresh);
+      trunks.stop();
       for (const call of [...manager.calls.values()]) await manager.endCall(call, "system", 41, "Switch shutting down");
       await recorder.drain();
       await engine.close();
