@@ -17,7 +17,7 @@ import type { Registrar, RegisterOutcome } from "./registrar/registrar.js";
 import type { BindingSource, Store } from "./store.js";
 
 /** Methods this build implements (RFC 3261 §20.5 Allow). */
-export const ALLOWED_METHODS = ["REGISTER", "OPTIONS", "INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "REFER", "NOTIFY", "PRACK"] as const;
+export const ALLOWED_METHODS = ["REGISTER", "OPTIONS", "INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "REFER", "NOTIFY", "PRACK", "SUBSCRIBE"] as const;
 /** Methods SIP defines that we recognise but don't serve yet → 405 (RFC 3261 §8.2.1). */
 const KNOWN_METHODS = new Set(["INVITE", "BYE", "PRACK", "UPDATE", "INFO", "REFER", "SUBSCRIBE", "NOTIFY", "MESSAGE", "PUBLISH"]);
 
@@ -115,6 +115,7 @@ function capabilityHeaders(): HeaderField[] {
     headerField("Accept", "application/sdp"),
     headerField("Accept-Encoding", "identity"),
     headerField("Accept-Language", "en"),
-    headerField("Supported", "path, outbound"),
+    headerField("Supported", "path, outbound, timer, replaces, norefersub"),
+    headerField("Allow-Events", "dialog, refer"),
   ];
 }

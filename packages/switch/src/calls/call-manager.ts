@@ -17,6 +17,8 @@ import {
   parseUri,
   describeAudio,
   SdpOriginState,
+  sipStatusToQ850,
+  describeCause,
   isSipUri,
   type FlowEndpoint,
   type HeaderField,
@@ -40,6 +42,8 @@ import { OutboundLeg, type OutboundTarget } from "./outbound-leg.js";
 import type { MediaPort, Scheduler, SipPort } from "./ports.js";
 import { InDialog } from "./in-dialog.js";
 import { Features } from "./features.js";
+import { negotiateAsUas } from "./session-timer.js";
+import { DialogEventPackage } from "./dialog-event-package.js";
 import { dialogKey, dialogKeyOf, hasToTag } from "./dialog-key.js";
 
 export interface CallManagerDeps {
@@ -60,8 +64,7 @@ export interface CallManagerDeps {
 }
 
 /** Methods the B2BUA serves (RFC 3261 §20.5 Allow). */
-// SUBSCRIBE is not served yet (no RFC 4235 dialog package): SipService answers it 405.
-export const CALL_METHODS = ["INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "REFER", "NOTIFY", "PRACK"] as const;
+export const CALL_METHODS = ["INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO", "REFER", "NOTIFY", "PRACK", "SUBSCRIBE"] as const;
 
 const MAX_ROUTE_DEPTH = 8;
 
@@ -74,6 +77,9 @@ export class CallManager {
   readonly mediaSession: MediaSession;
   readonly inDialog: InDialog;
   readonly features: Features;
+  /** RFC 4235 busy-lamp subscriptions. */
+  readonly blf: DialogEventPackage;
+  private blfPending = false;
   private nextId = 1;
   private readonly roundRobin = new Map<string, number>();
 
@@ -81,7 +87,30 @@ export class CallManager {
     this.mediaSession = new MediaSession(deps.media, deps.mediaAddress);
     this.inDialog = new InDialog(this);
     this.features = new Features(this);
+    this.blf = new DialogEventPackage(this);
+    // Every call event (ringing, answered, transferred, ended, …) may change a lamp:
+    // re-evaluate the subscriptions once per burst of events.
+    const rec = deps.recorder;
+    const touch = (): void => this.touchBlf();
+    deps.recorder = {
+      started: (c) => (rec.started(c), touch()),
+      event: (c, t, d) => (rec.event(c, t, d), touch()),
+      answered: (c) => (rec.answered(c), touch()),
+      ended: async (c, s, n) => {
+        touch();
+        await rec.ended(c, s, n);
+      },
+    };
     deps.media.onEvent((e) => this.inDialog.onMediaEvent(e));
+  }
+
+  private touchBlf(): void {
+    if (this.blfPending || this.blf.size === 0) return;
+    this.blfPending = true;
+    void Promise.resolve().then(() => {
+      this.blfPending = false;
+      this.blf.update();
+    });
   }
 
   get activeCalls(): number {
@@ -97,6 +126,23 @@ export class CallManager {
       // RFC 3261 §12.2.2: an in-dialog method without a dialog → 481.
       this.respond(txId, request, 481);
     };
+    if (request.method === "SUBSCRIBE") {
+      const sub = async (): Promise<void> => {
+        if (hasToTag(request)) {
+          if (!this.blf.refresh(txId, request)) this.respond(txId, request, 481);
+          return;
+        }
+        const who = await this.identify(txId, request, source, this.deps.scheduler.now());
+        if (who === null) return;
+        if (who.trunk !== null) return this.respond(txId, request, 403, [], "Subscriptions Are For Extensions");
+        this.blf.subscribe(txId, request, source, who.caller);
+      };
+      sub().catch((err: unknown) => {
+        this.deps.log.error({ err }, "SUBSCRIBE failed");
+        this.respond(txId, request, 500);
+      });
+      return;
+    }
     run().catch((err: unknown) => {
       this.deps.log.error({ err, method: request.method }, "call request failed");
       this.deps.metrics.inc("sip_internal_errors_total");
@@ -128,6 +174,9 @@ export class CallManager {
     if (unsupported.length > 0) return this.respond(txId, invite, 420, [headerField("Unsupported", unsupported.join(", "))]);
     const identity = await this.identify(txId, invite, source, now);
     if (identity === null) return;
+    const timerPlan = negotiateAsUas(invite, { sessionExpires: deps.options.sessionExpires, minSE: deps.options.minSE });
+    // RFC 4028 §8.1: a session interval below our Min-SE is refused with 422.
+    if ("reject422" in timerPlan) return this.respond(txId, invite, 422, timerPlan.reject422);
     let offer: SessionDescription | null = null;
     if (invite.body.length > 0) {
       const parsed = parseSdp(decodeUtf8(invite.body));
@@ -146,6 +195,8 @@ export class CallManager {
     const leg = new InboundLeg(`${call.id}-a`, call, identity.caller, source, identity.trunk, deps.sip, this.origin(), invite, txId, offer, deps.scheduler);
     leg.endpoint = endpoint;
     leg.onAckTimeout = () => this.endCall(call, "system", 102, "Recovery on timer expiry (no ACK)");
+    leg.timerPlan = timerPlan;
+    leg.onSessionExpired = (why) => void this.endCall(call, "system", 102, `Session timer: ${why}`);
     call.a = leg;
     call.addLeg(leg);
     if (identity.extension !== null) call.occupies.add(identity.extension);
@@ -252,8 +303,9 @@ export class CallManager {
         call.ringing.clear();
         if (busy && fallback.busy !== null) return void this.routeTo(call, fallback.busy, depth, "busy", fallback.owner);
         if (!busy && fallback.noAnswer !== null) return void this.routeTo(call, fallback.noAnswer, depth, "no answer", fallback.owner);
-        const cause = status === 486 ? 17 : status === 480 || status === 408 ? 19 : status === 404 ? 1 : 31;
-        this.failCall(call, status === 408 ? 480 : status, cause, status === 486 ? "User busy" : "No answer");
+        // RFC 3398 §8.2.6.1 for the cause; a ring timeout (our 480) is "no answer" (19).
+        const cause = status === 480 ? 19 : sipStatusToQ850(status);
+        this.failCall(call, status === 408 ? 480 : status, cause, describeCause(cause).text);
       },
     };
     const attempt = new DialAttempt(stages, owner, this.deps.scheduler);
@@ -272,6 +324,7 @@ export class CallManager {
     }
     const leg = new OutboundLeg(`${call.id}-${call.legs.length}`, call, target, this.deps.sip, this.origin(), attempt, this.deps.scheduler);
     leg.endpoint = endpoint;
+    leg.sessionSeconds = this.deps.options.sessionExpires;
     call.addLeg(leg);
     const preferred = MediaSession.codecOf(call.a) ?? MediaSession.preferredIn(call.a instanceof InboundLeg ? call.a.offer : null);
     const offer = this.mediaSession.offer(leg, preferred);

@@ -25,6 +25,7 @@ import type { OutboundLeg } from "./outbound-leg.js";
 import type { CancelTimer, MediaEvent } from "./ports.js";
 import { Transfer } from "./transfer.js";
 import { dialogKeyOf } from "./dialog-key.js";
+import { negotiatedAsUac, SessionTimer } from "./session-timer.js";
 
 const T1 = 500;
 const T2 = 4000;
@@ -101,6 +102,12 @@ export class InDialog {
       media.bridge(a.endpoint.id, leg.endpoint.id);
     }
     this.m.markConnected(call, leg);
+    const st = negotiatedAsUac(res);
+    if (st !== null) {
+      leg.sessionExpires = { seconds: st.seconds, refresher: st.refresher === "us" ? "uac" : "uas" };
+      leg.sessionTimer = new SessionTimer(leg, st.refresher, st.seconds, this.m.deps.scheduler, (why) => void this.m.endCall(leg.call, "system", 102, `Session timer: ${why}`));
+      leg.sessionTimer.start();
+    }
     this.m.deps.metrics.inc("calls_answered_total");
     this.m.deps.recorder.answered(call);
   }
@@ -168,6 +175,14 @@ export class InDialog {
     const body = req.body.length > 0 ? parseSdp(decodeUtf8(req.body)) : null;
     if (body !== null && !body.ok) return this.m.respond(txId, req, 400, [], "Bad SDP");
     const wasHeld = leg.remoteHold;
+    // Any re-INVITE or UPDATE refreshes the session (RFC 4028 §10); answer with the interval.
+    leg.sessionTimer?.refreshed();
+    const se = leg.sessionExpires === null ? [] : [headerField("Session-Expires", `${leg.sessionExpires.seconds};refresher=${leg.sessionExpires.refresher}`)];
+    if (req.method === "UPDATE" && body === null) {
+      // An UPDATE without an offer (a session refresh) is answered without one (RFC 3311 §5.2).
+      this.m.deps.sip.respond(txId, createResponse(req, 200, { headers: [headerField("Contact", leg.contact()), ...se] }));
+      return;
+    }
     let answer: SessionDescription | null;
     if (body === null) {
       // No offer: we offer our current SDP again (RFC 3264 §8: session refresh); the answer comes in the ACK.
@@ -178,7 +193,7 @@ export class InDialog {
     if (answer === null) return this.m.respond(txId, req, 488);
     leg.dialog?.refreshTarget(req);
     const res = createResponse(req, 200, {
-      headers: [headerField("Contact", leg.contact()), headerField("Content-Type", "application/sdp")],
+      headers: [headerField("Contact", leg.contact()), ...se, headerField("Content-Type", "application/sdp")],
       body: encodeUtf8(serializeSdp(answer)),
     });
     this.m.deps.sip.respond(txId, res);

@@ -21,6 +21,7 @@ import {
 } from "@hotline/sip";
 import type { Call } from "./call.js";
 import { Leg } from "./leg.js";
+import { SessionTimer } from "./session-timer.js";
 import type { CancelTimer, Scheduler, SipPort } from "./ports.js";
 
 export const INBOUND_STATES = ["proceeding", "early", "answered", "confirmed", "ended"] as const;
@@ -40,6 +41,10 @@ export class InboundLeg extends Leg {
   private giveUp: CancelTimer | null = null;
   /** Called when no ACK ever came for our 2xx (64*T1). */
   onAckTimeout: () => void = () => undefined;
+  /** RFC 4028 agreement for our 2xx (session-timer.ts negotiateAsUas); set by the manager. */
+  timerPlan: { headers: HeaderField[]; refresher: "us" | "them" | null; seconds: number } = { headers: [], refresher: null, seconds: 0 };
+  /** Called when the session timer expired or a refresh failed. */
+  onSessionExpired: (why: string) => void = () => undefined;
 
   constructor(
     id: string,
@@ -80,8 +85,14 @@ export class InboundLeg extends Leg {
     this.state = "answered";
     this.facts.answeredAt = this.scheduler.now();
     this.facts.sipStatus = 200;
-    const res = this.response(200, sdp, headers);
+    const res = this.response(200, sdp, [...this.timerPlan.headers, ...headers]);
     this.final = res;
+    const plan = this.timerPlan;
+    if (plan.refresher !== null) {
+      this.sessionExpires = { seconds: plan.seconds, refresher: plan.refresher === "us" ? "uas" : "uac" };
+      this.sessionTimer = new SessionTimer(this, plan.refresher, plan.seconds, this.scheduler, (why) => this.onSessionExpired(why));
+      this.sessionTimer.start();
+    }
     this.sip.respond(this.txId, res);
     if (this.flow.transport === "udp") this.scheduleRetransmit(T1);
     this.giveUp = this.scheduler.after(64 * T1, () => {
@@ -117,6 +128,7 @@ export class InboundLeg extends Leg {
   end(now: number): void {
     this.state = "ended";
     this.ended = true;
+    this.sessionTimer?.stop();
     this.facts.endedAt ??= now;
     this.stopRetransmit();
   }

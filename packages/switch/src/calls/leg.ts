@@ -20,6 +20,7 @@ import {
 } from "@hotline/sip";
 import type { Call } from "./call.js";
 import type { ClientTransactionHandler, MediaEndpoint, MediaEndpointConfig, SipPort } from "./ports.js";
+import type { SessionTimer } from "./session-timer.js";
 
 export const LEG_ROLES = ["inbound", "outbound"] as const;
 export type LegRole = (typeof LEG_ROLES)[number];
@@ -43,6 +44,10 @@ export abstract class Leg {
   /** The peer's current media direction as it offered/answered it (hold detection). */
   remoteHold = false;
   ended = false;
+  /** RFC 4028 refresh/expiry watch, when a session timer was agreed on this leg. */
+  sessionTimer: SessionTimer | null = null;
+  /** Session-Expires value and refresher we answer refreshes with. */
+  sessionExpires: { seconds: number; refresher: "uac" | "uas" } | null = null;
   readonly facts: LegFacts;
 
   protected constructor(

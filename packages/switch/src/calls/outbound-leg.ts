@@ -65,6 +65,8 @@ export class OutboundLeg extends Leg {
   private authTried = false;
   private cancelReason: HeaderField | null = null;
   private lastRSeq = -1;
+  /** Session-Expires we offer (0: none). */
+  sessionSeconds = 0;
 
   constructor(
     id: string,
@@ -90,6 +92,8 @@ export class OutboundLeg extends Leg {
     const t = this.target;
     const headers = [
       headerField("Supported", "100rel, timer, replaces"),
+      // RFC 4028 §7.4: we ask the callee to refresh; its 2xx says what was agreed.
+      ...(this.sessionSeconds > 0 ? [headerField("Session-Expires", `${this.sessionSeconds};refresher=uas`), headerField("Min-SE", String(Math.min(90, this.sessionSeconds)))] : []),
       headerField("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS, UPDATE, INFO, REFER, NOTIFY, PRACK"),
       ...t.headers,
     ];
@@ -197,6 +201,7 @@ export class OutboundLeg extends Leg {
 
   end(now: number): void {
     this.ended = true;
+    this.sessionTimer?.stop();
     this.facts.endedAt ??= now;
   }
 }
