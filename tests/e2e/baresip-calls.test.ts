@@ -5,7 +5,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startBaresip, type Baresip } from "./baresip.ts";
-import { removeDir, startHotline, waitFor, type Hotline } from "./harness.ts";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { removeDir, ROOT, startHotline, waitFor, type Hotline } from "./harness.ts";
 
 const USERS = ["2001", "2002", "2003"].map((u) => ({ username: u, password: `e2e-secret-${u}` }));
 
@@ -54,6 +56,11 @@ describe("baresip softphones call each other through hotline", () => {
     // 2 s of 20 ms audio each way: ~100 packets; both directions must flow.
     assert.ok((la?.media?.packetsIn ?? 0) > 40 && (lb?.media?.packetsIn ?? 0) > 40, JSON.stringify(call.legs));
     assert.ok((la?.media?.packetsOut ?? 0) > 40 && (lb?.media?.packetsOut ?? 0) > 40, JSON.stringify(call.legs));
+    // The operator's view of the same call: `hotline calls`.
+    const cli = spawnSync(process.execPath, ["--conditions=hotline-source", "--import", "tsx", join(ROOT, "packages/server/src/cli.ts"), "calls", "--config", h.configPath, "--data", h.dataDir], { encoding: "utf8", timeout: 20_000 });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.match(cli.stdout, /2001 → 2002/);
+    assert.match(cli.stdout, /outbound 2002\s+PCM[AU]\s+\d+\/\d+/);
 
     // RFC 4733: a digit typed on 2001 is seen by hotline and arrives at 2002.
     const beforeDtmf = b.events.length;

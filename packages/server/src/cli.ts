@@ -4,7 +4,7 @@
 import { Command, CommanderError } from "commander";
 import { loadConfig } from "./config/index.js";
 import { CliError, EXIT, loadConfigOrThrow, type DataOptions } from "./cli/context.js";
-import { registrations, status } from "./cli/query-commands.js";
+import { calls, registrations, status } from "./cli/query-commands.js";
 import { userAdd, userImport, userList, userPasswd, userRemove } from "./cli/user-commands.js";
 import { cdrList, missedDone, missedList, type CdrListOptions } from "./cli/record-commands.js";
 import { createLogger, startServer, type RunningServer } from "./start.js";
@@ -115,6 +115,9 @@ export function buildProgram(): Command {
   withCommon(program.command("registrations").description("list current registrations (from the running switch, else from the store)"))
     .option("--json", "print JSON")
     .action((options: DataOptions & { json?: boolean }) => registrations(options));
+  withCommon(program.command("calls").description("list the calls in progress with each leg's RTP packets, loss and jitter"))
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { json?: boolean }) => calls(options));
   withCommon(program.command("status").description('show the running switch\'s status, or "not running" (exit 3)'))
     .option("--json", "print JSON")
     .action((options: DataOptions & { json?: boolean }) => status(options));

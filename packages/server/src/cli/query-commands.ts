@@ -99,3 +99,52 @@ export async function status(options: DataOptions & { json?: boolean }): Promise
   console.log(options.json ? JSON.stringify(fetched.body, null, 2) : flatten(fetched.body, "", []).join("\n"));
 }
 
+
+interface LiveCallLeg {
+  party: string;
+  role: string;
+  codec: string | null;
+  onHold: boolean;
+  media: { packetsIn: number; packetsOut: number; lost: number; jitterMs: number } | null;
+}
+interface LiveCall {
+  id: string;
+  state: string;
+  caller: string;
+  dialed: string;
+  connectedTo: string | null;
+  talkSeconds: number;
+  legs: LiveCallLeg[];
+}
+
+/** `hotline calls`: the calls in progress with each leg's RTP counters (GET /api/calls). */
+export async function calls(options: DataOptions & { json?: boolean }): Promise<void> {
+  const config = loadConfigOrThrow(options);
+  const url = `${baseUrl(config.http)}/api/calls`;
+  const fetched = await fetchJson(url);
+  if (!fetched.ok) {
+    console.log(`hotline is not running (${url}: ${fetched.reason})`);
+    process.exitCode = EXIT.notRunning;
+    return;
+  }
+  if (options.json) return void console.log(JSON.stringify(fetched.body, null, 2));
+  const list = (fetched.body as { calls?: LiveCall[] }).calls ?? [];
+  if (list.length === 0) return void console.log("no calls");
+  const rows: string[][] = [];
+  for (const c of list) {
+    for (const [i, l] of c.legs.entries()) {
+      const m = l.media;
+      rows.push([
+        i === 0 ? c.id : "",
+        i === 0 ? `${c.caller} → ${c.dialed}${c.connectedTo !== null && c.connectedTo !== c.dialed ? ` (${c.connectedTo})` : ""}` : "",
+        i === 0 ? `${c.state} ${c.talkSeconds}s` : "",
+        `${l.role} ${l.party}${l.onHold ? " (hold)" : ""}`,
+        l.codec ?? "",
+        m === null ? "" : `${m.packetsIn}/${m.packetsOut}`,
+        m === null ? "" : String(m.lost),
+        m === null ? "" : m.jitterMs.toFixed(1),
+      ]);
+    }
+  }
+  console.log(renderTable(["CALL", "PARTIES", "STATE", "LEG", "CODEC", "RTP IN/OUT", "LOST", "JITTER ms"], rows));
+}
