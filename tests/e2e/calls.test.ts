@@ -143,4 +143,14 @@ describe("calls between SIPp phones through hotline", () => {
     assert.equal(caller.code, 0, show(caller));
     assert.equal((await callee).code, 0);
   });
+
+  test("session timer: Session-Expires 30 below Min-SE 90 → 422 with Min-SE (RFC 4028 §8.1)", async () => {
+    const r = await call(h, "1001", "1002", "uac-call-session-30-expect-422-min-se.xml");
+    assert.equal(r.code, 0, show(r));
+  });
+
+  test("busy lamp: SUBSCRIBE Event: dialog → 200, NOTIFY dialog-info, unsubscribe → NOTIFY terminated", async () => {
+    const r = await runSipp({ scenario: "uac-subscribe-dialog-expect-200-notify.xml", port: h.sipPort, extra: ["-s", "1002"], timeoutSeconds: 15 });
+    assert.equal(r.code, 0, show(r));
+  });
 });

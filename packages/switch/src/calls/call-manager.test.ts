@@ -304,3 +304,38 @@ test("attended transfer: 1002 consults 1003, then REFERs 1004 with Replaces; 100
   const byes = r.sip.requests.filter((x) => x.request.method === "BYE").map((x) => x.destination.port);
   assert.deepEqual(byes.sort(), [5080, 5080], "both of 1002's legs are released");
 });
+
+test("SIP INFO DTMF (application/dtmf-relay) from the caller is sent as RFC 4733 to the callee's endpoint", async () => {
+  const r = await rig({ "1002": [5080] });
+  const { inv, toTag } = await connect(r, "tx1", "1003", "1002", 5071, "b1");
+  const info = inDialog("INFO", inv, toTag, 2, { body: "Signal=7\r\nDuration=200\r\n" });
+  info.headers = info.headers.map((h) => (h.key === "content-type" ? { ...h, value: "application/dtmf-relay" } : h));
+  r.manager.onRequest("tx2", info, { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx2"), [200]);
+  const call = [...r.manager.calls.values()][0]!;
+  assert.deepEqual(r.media.dtmf, [{ id: call.b!.endpoint!.id, digit: "7" }]);
+});
+
+test("a priority caller (emergency handset pattern) carries its mark: Priority header on the callee INVITE, level on the call", async () => {
+  const r = await rig({ "1002": [5080] });
+  r.manager.onRequest("tx1", invite("13800000001", "1002"), { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  const out = r.sip.lastRequest("INVITE");
+  assert.equal(getHeader(out.request, "priority"), "emergency");
+  assert.equal(getHeader(out.request, "x-hotline-priority"), "10;label=emergency-handset");
+  assert.deepEqual([...r.manager.calls.values()][0]!.priority, { level: 10, label: "emergency-handset" });
+});
+
+test("call waiting off: a second call to an extension in a call is busy (486) and goes to its busy forward when set", async () => {
+  const r = await rig({ "1002": [5080], "1003": [5084] });
+  r.routing.plan.extensions["1002"] = { callWaiting: false, forward: { always: null, busy: null, noAnswer: null }, followMe: null, pickupGroup: null, callerIdName: null };
+  await connect(r, "tx1", "1004", "1002", 5071, "b1");
+  r.manager.onRequest("tx2", invite("1005", "1002", { port: 5073 }), { transport: "udp", address: "127.0.0.1", port: 5073 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx2"), [100, 486]);
+  r.routing.plan.extensions["1002"]!.forward.busy = "1003";
+  r.manager.onRequest("tx3", invite("1005", "1002", { port: 5075 }), { transport: "udp", address: "127.0.0.1", port: 5075 });
+  await settle();
+  assert.equal(r.sip.lastRequest("INVITE").request.uri, "sip:1003@127.0.0.1:5084");
+});
