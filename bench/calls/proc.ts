@@ -1,0 +1,326 @@
+// bench/calls: the processes the harness starts (bookkeeping, stopping, logs), what it reads
+// about them from /proc, free ports and readiness probes.
+//
+// Adapted from bench/register.ts (which runs its main on import, so it cannot be imported).
+
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createSocket, type Socket } from "node:dgram";
+import { createWriteStream, readFileSync, readdirSync } from "node:fs";
+import { request } from "node:http";
+import { createServer } from "node:net";
+
+export const HOST = "127.0.0.1";
+
+/** An error that ends the run with its message alone (no stack): a target, a tool or an option is wrong. */
+export class BenchError extends Error {}
+
+// ---------------------------------------------------------------------------------------
+// Children: each in its own process group, so it can be stopped with everything it forked;
+// killAll() (watchdog, signals) kills what is left.
+
+const live = new Set<ChildProcess>();
+
+export function startChild(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd: string }): ChildProcess {
+  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  live.add(child);
+  child.on("exit", () => live.delete(child));
+  child.on("error", () => live.delete(child));
+  return child;
+}
+
+export function isRunning(child: ChildProcess): boolean {
+  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
+}
+
+export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (!isRunning(child) || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+export function exited(child: ChildProcess): Promise<void> {
+  if (!isRunning(child)) return Promise.resolve();
+  return new Promise((done) => child.once("exit", () => done()));
+}
+
+/** SIGTERM to the child, SIGKILL to its group after `graceMs`. */
+export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(child.pid, "SIGTERM");
+  } catch {
+    // already gone
+  }
+  const gone = await Promise.race([exited(child).then(() => true), timeout(graceMs)]);
+  killGroup(child, "SIGKILL");
+  if (!gone) await Promise.race([exited(child), timeout(2000)]);
+}
+
+export function killAll(): void {
+  for (const child of live) killGroup(child, "SIGKILL");
+}
+
+/** Copies a child's stdout and stderr into `file` (artifacts of the run). */
+export function logTo(child: ChildProcess, file: string): void {
+  const out = createWriteStream(file);
+  child.stdout?.pipe(out, { end: false });
+  child.stderr?.pipe(out, { end: false });
+  child.once("exit", () => setTimeout(() => out.end(), 100));
+}
+
+/** Keeps the last `max` characters written to a stream, for error messages. */
+export function tail(stream: NodeJS.ReadableStream | null, max = 4000): () => string {
+  let text = "";
+  stream?.on("data", (chunk: Buffer) => {
+    text = (text + chunk.toString("utf8")).slice(-max);
+  });
+  return () => text.trim();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((done) => setTimeout(done, ms));
+}
+
+/** A timeout for Promise.race that does not keep the process alive once the race is decided. */
+export function timeout(ms: number): Promise<false> {
+  return new Promise((done) => setTimeout(() => done(false), ms).unref());
+}
+
+// ---------------------------------------------------------------------------------------
+// /proc readings, summed over a process and its descendants (Kamailio forks its workers and
+// tm timers; Node is one process with threads, already summed).
+
+export const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** Fields after the command name of /proc/<pid>/stat: index 0 is field 3 (state). */
+export function statFields(text: string): string[] {
+  return text.slice(text.lastIndexOf(")") + 2).trim().split(" ");
+}
+
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(statFields(readFileSync(`/proc/${entry}/stat`, "utf8"))[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // exited while scanning
+    }
+  }
+  const tree = [root];
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] ?? -1) ?? []));
+  return tree;
+}
+
+/** utime + stime of every process in `pids`, in seconds. */
+export function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const f = statFields(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // exited
+    }
+  }
+  return ticks / CLK_TCK;
+}
+
+/**
+ * Open file descriptors over `pids`. Sampled during a step: hotline holds an RTP/RTCP socket
+ * pair per anchored leg, so its count follows the live calls; a proxy's stays flat.
+ */
+export function openFds(pids: readonly number[]): number {
+  let n = 0;
+  for (const pid of pids) {
+    try {
+      n += readdirSync(`/proc/${pid}/fd`).length;
+    } catch {
+      // exited
+    }
+  }
+  return n;
+}
+
+/** user+nice+system seconds spent on one CPU, from /proc/stat (softirq and steal not included). */
+export function cpuBusySeconds(cpu: number): number {
+  const m = new RegExp(`^cpu${cpu} (\\d+) (\\d+) (\\d+)`, "m").exec(readFileSync("/proc/stat", "utf8"));
+  return m === null ? NaN : (Number(m[1]) + Number(m[2]) + Number(m[3])) / CLK_TCK;
+}
+
+/** Kernel receive-buffer drops of the UDP sockets bound to 127.0.0.1:<port> (/proc/net/udp "drops"). */
+export function udpDrops(port: number): number {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  let drops = 0;
+  try {
+    for (const line of readFileSync("/proc/net/udp", "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f[1] === local) drops += Number(f[f.length - 1]) || 0;
+    }
+  } catch {
+    // no procfs
+  }
+  return drops;
+}
+
+/** True when some socket is bound to 127.0.0.1:<port> over UDP (a SIPp that has started listening). */
+export function udpBound(port: number): boolean {
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  try {
+    return readFileSync("/proc/net/udp", "utf8").split("\n").some((line) => line.trim().split(/\s+/)[1] === local);
+  } catch {
+    return false;
+  }
+}
+
+export function cpusAllowed(pid: number): string {
+  try {
+    const m = /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Ports and readiness probes.
+
+/** A UDP port free at 127.0.0.1 right now, never 5060. */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const s = createSocket("udp4");
+    s.once("error", fail);
+    s.bind(0, HOST, () => {
+      const { port } = s.address();
+      s.close(() => (port === 5060 ? freeUdpPort().then(done, fail) : done(port)));
+    });
+  });
+}
+
+function bindUdp(port: number): Promise<Socket | undefined> {
+  return new Promise((done) => {
+    const s = createSocket("udp4");
+    s.once("error", () => {
+      s.close();
+      done(undefined);
+    });
+    s.bind(port, HOST, () => done(s));
+  });
+}
+
+/**
+ * `count` blocks of `size` consecutive UDP ports, all free at 127.0.0.1 right now and not
+ * overlapping. SIPp binds its media port p and p + 2 (audio, video), so each SIPp needs a
+ * block, not a port. The ports are held until every block is found, then released.
+ */
+export async function freeUdpBlocks(count: number, size: number): Promise<number[]> {
+  const held: Socket[] = [];
+  const blocks: number[] = [];
+  try {
+    for (let attempt = 0; blocks.length < count && attempt < 50; attempt++) {
+      const first = await bindUdp(0);
+      if (first === undefined) continue;
+      held.push(first);
+      const base = first.address().port;
+      if (base + size > 65535) continue;
+      const rest: Socket[] = [];
+      for (let p = base + 1; p < base + size; p++) {
+        const s = await bindUdp(p);
+        if (s === undefined) break;
+        rest.push(s);
+      }
+      held.push(...rest);
+      if (rest.length === size - 1) blocks.push(base);
+    }
+  } finally {
+    await Promise.all(held.map((s) => new Promise<void>((done) => s.close(() => done()))));
+  }
+  if (blocks.length < count) throw new BenchError(`no ${count} blocks of ${size} free UDP ports found`);
+  return blocks;
+}
+
+export function freeTcpPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.once("error", fail);
+    srv.listen(0, HOST, () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
+      srv.close(() => done(port));
+    });
+  });
+}
+
+/** One SIP OPTIONS over UDP; resolves with the status line of the first answer, or undefined. */
+export function sipOptions(port: number, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((done) => {
+    const s = createSocket("udp4");
+    const finish = (v: string | undefined): void => {
+      clearTimeout(timer);
+      s.close();
+      done(v);
+    };
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    s.once("error", () => finish(undefined));
+    s.on("message", (msg: Buffer) => {
+      const line = msg.toString("utf8").split("\r\n", 1)[0] ?? "";
+      if (line.startsWith("SIP/2.0 ")) finish(line);
+    });
+    s.bind(0, HOST, () => {
+      const local = s.address().port;
+      const tag = randomBytes(6).toString("hex");
+      const text = [
+        `OPTIONS sip:${HOST}:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${HOST}:${local};branch=z9hG4bK${tag};rport`,
+        "Max-Forwards: 70",
+        `From: <sip:bench@${HOST}>;tag=${tag}`,
+        `To: <sip:${HOST}:${port}>`,
+        `Call-ID: ${tag}@${HOST}`,
+        "CSeq: 1 OPTIONS",
+        `Contact: <sip:bench@${HOST}:${local}>`,
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n");
+      s.send(text, port, HOST);
+    });
+  });
+}
+
+export function httpStatus(port: number, path: string, timeoutMs: number): Promise<number | undefined> {
+  return new Promise((done) => {
+    const req = request({ host: HOST, port, path, method: "GET", timeout: timeoutMs }, (res) => {
+      res.resume();
+      done(res.statusCode);
+    });
+    req.on("timeout", () => req.destroy());
+    req.on("error", () => done(undefined));
+    req.end();
+  });
+}
+
+/** Polls `probe` until it returns true; fails early if `child` exits. */
+export async function waitReady(child: ChildProcess, what: string, timeoutMs: number, probe: () => Promise<boolean>, output: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(child)) {
+      throw new BenchError(`${what} did not start: exited (${child.exitCode ?? child.signalCode}): ${output() || "no output"}`);
+    }
+    if (await probe()) return;
+    await sleep(100);
+  }
+  throw new BenchError(`${what} did not start: not ready within ${timeoutMs / 1000} s: ${output() || "no output"}`);
+}
