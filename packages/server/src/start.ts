@@ -65,10 +65,11 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
   keepalive.start();
   const udp = bound.find((b) => b.transport === "udp") ?? bound[0];
   const mediaBind = udp === undefined ? "0.0.0.0" : udp.address;
+  const plan = dialPlanOf(config);
   let calls: RunningCalls;
   try {
     calls = await startCalls({
-      plan: dialPlanOf(config),
+      plan,
       domain: config.sip.domain,
       nodeId: config.node.id,
       store,
@@ -80,7 +81,7 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       random,
       sentBy: (t) => sentBy(t),
       mediaBind,
-      mediaAddress: advertisedHost(mediaBind).replace(/^\[|\]$/g, ""),
+      mediaAddress: plan.calls.media.address ?? advertisedHost(mediaBind).replace(/^\[|\]$/g, ""),
       log,
     });
   } catch (err) {

@@ -68,6 +68,8 @@ const calls = z.strictObject({
       workers: intIn(0, 64).default(defaults.media.workers),
       tonePlan: z.enum(TONE_PLAN_IDS).default(defaults.media.tonePlan),
       musicOnHold: z.string().min(1, { error: "must not be empty" }).nullable().default(null),
+      address: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).nullable().default(null),
+      portReuseSeconds: intIn(0, 300).default(defaults.media.portReuseSeconds),
     })
     .prefault({}),
   authenticateInvites: z.boolean().default(defaults.authenticateInvites),

@@ -222,13 +222,14 @@ export class CallManager {
     if (trunk !== null) return { caller: deps.routing.normalize(trunk, fromUser), callerName: fromName, trunk, extension: null };
     if (!deps.options.authenticateInvites) return { caller: fromUser, callerName: fromName, trunk: null, extension: fromUser };
     const auth = await deps.authenticator.verify(
-      { method: "INVITE", requestUri: invite.uri, authorization: getHeaderFields(invite, "proxy-authorization") },
+      // The digest covers the method actually sent (INVITE or SUBSCRIBE), RFC 7616 §3.4.3 A2.
+      { method: invite.method, requestUri: invite.uri, authorization: getHeaderFields(invite, "proxy-authorization") },
       (u) => deps.users(u),
       now,
     );
     if (auth.outcome !== "ok") {
       if (countsAsFailure(auth) && deps.guard.recordFailure(source.address, now)) deps.metrics.inc("auth_blocks_total");
-      deps.metrics.inc("auth_challenges_total", { reason: auth.reason, method: "INVITE" });
+      deps.metrics.inc("auth_challenges_total", { reason: auth.reason, method: invite.method });
       // RFC 3261 §22.3: a server acting for the domain challenges an INVITE with 407.
       const headers = deps.authenticator.challenge(now, auth.stale).map((v) => headerField("Proxy-Authenticate", v));
       this.respond(txId, invite, 407, headers);
@@ -246,6 +247,7 @@ export class CallManager {
     switch (target.kind) {
       case "reject":
         call.trace.push(`refused: ${target.why}`);
+        call.refusedBy = target.why;
         return this.failCall(call, target.status, target.q850, target.reason);
       case "feature":
       case "pickup":
@@ -451,8 +453,10 @@ export class CallManager {
     const call = inviteTx === null ? undefined : this.pendingByTx.get(inviteTx);
     // RFC 3261 §9.2: 200 to the CANCEL itself, then 487 to the INVITE; 481 if nothing matches.
     if (call === undefined) return this.respond(txId, cancel, 481);
-    this.respond(txId, cancel, 200);
     const a = call.a;
+    // §9.2: the 200's To tag SHOULD be the one of our responses to the INVITE (180, 487).
+    this.deps.metrics.inc("sip_responses_total", { status: 200 });
+    this.deps.sip.respond(txId, createResponse(cancel, 200, { toTag: a instanceof InboundLeg ? a.localTag : this.deps.sip.newToken() }));
     if (a instanceof InboundLeg && (a.state === "proceeding" || a.state === "early")) {
       a.reject(487);
       call.failureStatus = 487;

@@ -55,7 +55,7 @@ export class StoreCallRecorder implements CallRecorder {
       // CdrStore.write also removes the active-call row in the same transaction.
       await this.store.cdrs.write(cdr);
       this.metrics.inc("cdr_written_total", { disposition: cdr.disposition });
-      const missed = missedReason(cdr);
+      const missed = call.refusedBy === null ? missedReason(cdr) : null;
       if (missed !== null) {
         await this.store.missedCalls.add({ callId: cdr.callId, caller: cdr.caller, callerName: cdr.callerName, dialed: cdr.dialed, at: cdr.startedAt, reason: missed, priority: cdr.priority });
       }

@@ -34,6 +34,8 @@ export class Call {
   /** Final SIP status given to the caller when the call failed. */
   failureStatus: number | null = null;
   cause = 16;
+  /** Set when the dial plan refused the call (blacklist, class of service, …): not a missed call. */
+  refusedBy: string | null = null;
   priority: CallPriority = { level: 0, label: null };
   /** Human-readable routing steps (shown in `status` and the journal). */
   readonly trace: string[] = [];

@@ -86,3 +86,27 @@ test("SUBSCRIBE for another event package → 489; for an unknown number → 404
   assert.deepEqual(r.sip.statuses("s1"), [489]);
   assert.deepEqual(r.sip.statuses("s2"), [404]);
 });
+
+test("SUBSCRIBE is challenged (407) and accepted with a digest computed over SUBSCRIBE; INVITE likewise", async () => {
+  const { digestAuthorization } = await import("./digest-client.js");
+  const r = await rig({ "1002": [5080] }, undefined, { passwords: { "1003": "pw-1003-secret" } });
+  const first = subscribe("1002", "1003");
+  r.manager.onRequest("s1", first, SRC);
+  await settle();
+  const challenge = r.sip.responses.find((x) => x.txId === "s1")!.response;
+  assert.equal(challenge.status, 407);
+  const auth = digestAuthorization(challenge, { username: "1003", password: "pw-1003-secret" }, "SUBSCRIBE", first.uri, "cn0001");
+  assert.ok(auth !== null);
+  const second = subscribe("1002", "1003");
+  second.headers.push(auth);
+  r.manager.onRequest("s2", second, SRC);
+  await settle();
+  assert.deepEqual(r.sip.statuses("s2"), [200]);
+  // The same credentials computed for the wrong method are refused (RFC 7616 §3.4.3: A2 has the method).
+  const wrong = digestAuthorization(challenge, { username: "1003", password: "pw-1003-secret" }, "INVITE", first.uri, "cn0002")!;
+  const third = subscribe("1002", "1003");
+  third.headers.push(wrong);
+  r.manager.onRequest("s3", third, SRC);
+  await settle();
+  assert.deepEqual(r.sip.statuses("s3"), [407]);
+});

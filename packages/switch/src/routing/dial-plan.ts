@@ -35,6 +35,13 @@ export interface MediaSettings {
   tonePlan: TonePlanName;
   /** Path to an 8 kHz WAV file, or null for the built-in music on hold. */
   musicOnHold: string | null;
+  /**
+   * The address written into SDP (where phones send RTP): null = the SIP UDP listen address,
+   * or the first external IPv4 when SIP listens on a wildcard. Set it behind 1:1 NAT.
+   */
+  address: string | null;
+  /** A released RTP port pair is not reused for this long (late packets of the old call). */
+  portReuseSeconds: number;
 }
 
 export interface CallSettings {
@@ -220,7 +227,7 @@ export const DEFAULT_MEMBER_RING_SECONDS = 10;
 
 export function defaultCallSettings(): CallSettings {
   return {
-    media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: "cn", musicOnHold: null },
+    media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
     authenticateInvites: true,
     ringSeconds: 30,
     maxCallSeconds: 14400,

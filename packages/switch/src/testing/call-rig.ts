@@ -13,7 +13,7 @@ import {
   type SipRequest,
   type SipResponse,
 } from "@hotline/sip";
-import { BruteForceGuard, DigestAuthenticator } from "../auth/index.js";
+import { BruteForceGuard, DigestAuthenticator, ha1Md5, ha1Sha256 } from "../auth/index.js";
 import { Metrics } from "../metrics.js";
 import { Registrar } from "../registrar/registrar.js";
 import { effectiveSettings, Router, TrunkMatcher, normalizeInbound, type DialPlan, type ExtensionSettingsOverride } from "../routing/index.js";
@@ -195,7 +195,7 @@ export interface Rig {
 }
 
 /** A call manager with example dial plan; `phones` are registered (ext → udp port). */
-export async function rig(phones: Record<string, number[]>, plan?: DialPlan): Promise<Rig> {
+export async function rig(phones: Record<string, number[]>, plan?: DialPlan, auth: { passwords: Record<string, string> } | null = null): Promise<Rig> {
   const store = createMemoryStore();
   for (const [ext, ports] of Object.entries(phones)) {
     for (const port of ports) {
@@ -228,11 +228,14 @@ export async function rig(phones: Record<string, number[]>, plan?: DialPlan): Pr
     registrar,
     authenticator: new DigestAuthenticator({ realm: "hotline.test", algorithms: ["MD5"], nonceTtlMs: 60_000, secret: new Uint8Array(32), randomBytes: (n) => new Uint8Array(n) }),
     guard: new BruteForceGuard({ maxFailures: 10, windowMs: 60_000, blockMs: 60_000 }),
-    users: async () => null,
+    users: async (u) => {
+      const pw = auth?.passwords[u];
+      return pw === undefined ? null : { username: u, displayName: null, realm: "hotline.test", ha1Md5: ha1Md5(u, "hotline.test", pw), ha1Sha256: ha1Sha256(u, "hotline.test", pw), createdAt: T0 };
+    },
     routing,
     recorder,
     metrics: new Metrics(),
-    options: { domain: "hotline.test", nodeId: "test", authenticateInvites: false, ringSeconds: 30, maxCallSeconds: 3600, sessionExpires: 1800, minSE: 90 },
+    options: { domain: "hotline.test", nodeId: "test", authenticateInvites: auth !== null, ringSeconds: 30, maxCallSeconds: 3600, sessionExpires: 1800, minSE: 90 },
     mediaAddress: "127.0.0.1",
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });
