@@ -71,7 +71,7 @@ export class MediaEngine {
   private hosts: Host[] = [];
 
   private constructor(private readonly opts: MediaEngineOptions) {
-    this.pool = new PortPool({ min: opts.portMin, max: opts.portMax, mode: "pair" });
+    this.pool = new PortPool({ min: opts.portMin, max: opts.portMax, mode: "pair", ...(opts.portReuseMs !== undefined && { quarantineMs: opts.portReuseMs }) });
   }
 
   /** Validates the options, loads the music on hold, starts the workers. Rejects with what is wrong. */

@@ -22,6 +22,8 @@ export interface MediaEngineOptions {
   rtcpIntervalMs?: number;
   /** No RTP received for this long on a bridged endpoint → "timeout" event; default 60000; 0 = off. */
   mediaTimeoutMs?: number;
+  /** A released port pair is not reused for this long (PortPool quarantine); default 30000. */
+  portReuseMs?: number;
 }
 
 export interface EndpointDescription {

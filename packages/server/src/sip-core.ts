@@ -53,6 +53,11 @@ export interface CallTu {
 export interface SipCoreDeps {
   transports: TransportManager;
   service: SipService;
+  /**
+   * Cap on live server transactions (beyond it new requests get 503). Each INVITE and BYE
+   * lives 32 s over UDP (Timer L, RFC 6026; Timer J): a call rate R needs about 64·R.
+   */
+  maxServerTransactions?: number;
   /** Set once the call manager exists (it needs the core as its SIP port). */
   calls?: CallTu;
   metrics: Metrics;
@@ -63,7 +68,7 @@ export interface SipCoreDeps {
 }
 
 export class SipCore {
-  readonly transactions = new TransactionLayer();
+  readonly transactions: TransactionLayer;
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Infinity;
   private readonly clients = new Map<string, ClientRequestHandler>();
@@ -71,6 +76,7 @@ export class SipCore {
   private suppressedDropLogs = 0;
 
   constructor(readonly deps: SipCoreDeps) {
+    this.transactions = new TransactionLayer({ maxServerTransactions: deps.maxServerTransactions ?? 100_000 });
     deps.transports.onMessage((m) => this.onInbound(m));
   }
 

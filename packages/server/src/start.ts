@@ -55,7 +55,7 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
   const service = new SipService({ store, registrar, authenticator, guard, metrics, newTag, log: log.child({ component: "sip-service" }) });
 
   const transports = new TransportManager(config.sip.listen.map((l) => makeTransport(l, config, log)));
-  const core = new SipCore({ transports, service, metrics, newTag, log: log.child({ component: "sip" }), isBlocked: (ip, now) => bf.blockSeconds > 0 && guard.isBlocked(ip, now) });
+  const core = new SipCore({ transports, service, metrics, newTag, maxServerTransactions: config.sip.limits.maxServerTransactions, log: log.child({ component: "sip" }), isBlocked: (ip, now) => bf.blockSeconds > 0 && guard.isBlocked(ip, now) });
   const bound = await transports.listen();
   const sentBy = (t: string): string | null => {
     const b = bound.find((x) => x.transport === t);

@@ -74,6 +74,7 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
     workers: media.workers,
     tonePlan: media.tonePlan,
     mohFile: media.musicOnHold,
+    portReuseMs: media.portReuseSeconds * 1000,
   });
   const scheduler = nodeScheduler((err) => log.error({ err }, "call timer failed"));
   const recorder = new StoreCallRecorder(d.store, d.nodeId, d.metrics, () => Date.now(), log);

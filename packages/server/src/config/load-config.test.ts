@@ -32,7 +32,7 @@ const DEFAULTS = {
       { transport: "udp", host: "0.0.0.0", port: 5060 },
       { transport: "tcp", host: "0.0.0.0", port: 5060 },
     ],
-    limits: { maxMessageBytes: 65535, udpReceiveBufferBytes: 262144, maxConnectionsPerIp: 64, idleConnectionSeconds: 600 },
+    limits: { maxMessageBytes: 65535, udpReceiveBufferBytes: 262144, maxConnectionsPerIp: 64, idleConnectionSeconds: 600, maxServerTransactions: 100_000 },
   },
   auth: { algorithms: ["MD5"], nonceTtlSeconds: 300, bruteForce: { maxFailures: 30, windowSeconds: 60, blockSeconds: 600 } },
   registrar: {
@@ -118,7 +118,7 @@ users:
     { transport: "tls", host: "0.0.0.0", port: 5061, cert: join(dir, "cert.pem"), key: join(dir, "key.pem") },
     { transport: "wss", host: "0.0.0.0", port: 8443, cert: join(dir, "cert.pem"), key: join(dir, "key.pem") },
   ]);
-  assert.deepEqual(c.sip.limits, { maxMessageBytes: 8192, udpReceiveBufferBytes: 262144, maxConnectionsPerIp: 64, idleConnectionSeconds: 600 });
+  assert.deepEqual(c.sip.limits, { maxMessageBytes: 8192, udpReceiveBufferBytes: 262144, maxConnectionsPerIp: 64, idleConnectionSeconds: 600, maxServerTransactions: 100_000 });
   assert.deepEqual(c.auth.algorithms, ["MD5"]);
   assert.equal(c.registrar.keepalive.method, "crlf");
   assert.equal(c.registrar.keepalive.intervalSeconds, 30);

@@ -70,6 +70,7 @@ const sip = z.strictObject({
       udpReceiveBufferBytes: intIn(65_536, 67_108_864).default(262_144),
       maxConnectionsPerIp: intIn(1, 100_000).default(64),
       idleConnectionSeconds: intIn(1, 86_400).default(600),
+      maxServerTransactions: intIn(100, 1_000_000).default(100_000),
     })
     .prefault({}),
 });

@@ -44,6 +44,8 @@ test("forking: two contacts ring, the first 200 wins and the other is CANCELled 
   await settle();
   const invites = r.sip.requests.filter((x) => x.request.method === "INVITE");
   assert.equal(invites.length, 2);
+  // A provisional first: no CANCEL may go before one (RFC 3261 §9.1).
+  invites[0]!.handler.onResponse(reply(invites[0]!.request, 100));
   invites[1]!.handler.onResponse(reply(invites[1]!.request, 200, { sdp: answerSdp(41000), toTag: "b2" }));
   const cancel = r.sip.lastRequest("CANCEL");
   assert.equal(getHeader(cancel.request, "call-id"), getHeader(invites[0]!.request, "call-id"));
@@ -80,6 +82,8 @@ test("caller CANCEL: 200 to CANCEL, 487 to INVITE, callee CANCELled, missed-call
   const inv = invite("1003", "1002", { callId: "cx" });
   r.manager.onRequest("tx1", inv, { transport: "udp", address: "127.0.0.1", port: 5071 });
   await settle();
+  const out = r.sip.lastRequest("INVITE");
+  out.handler.onResponse(reply(out.request, 100));
   r.sip.cancelTargets.set("cx", "tx1");
   const cancel = inDialog("CANCEL", inv, "", 1);
   r.manager.onRequest("tx9", { ...cancel, headers: cancel.headers.map((h) => (h.key === "to" ? { ...h, value: getHeader(inv, "to")! } : h)) }, { transport: "udp", address: "127.0.0.1", port: 5071 });
@@ -88,6 +92,47 @@ test("caller CANCEL: 200 to CANCEL, 487 to INVITE, callee CANCELled, missed-call
   assert.deepEqual(r.sip.statuses("tx1"), [100, 487]);
   assert.equal(r.sip.lastRequest("CANCEL").destination.port, 5080);
   assert.equal(r.recorder.endedCalls[0]?.failureStatus, 487);
+});
+
+test("caller CANCEL after 180: the 200 to the CANCEL carries the To tag of the 180 and the 487 (RFC 3261 §9.2)", async () => {
+  // Found by the SIPp e2e test (uac-call-cancel-after-180-expect-487.xml): the 200 had a fresh tag.
+  const r = await rig({ "1002": [5080] });
+  const inv = invite("1003", "1002", { callId: "cy" });
+  r.manager.onRequest("tx1", inv, { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  const out = r.sip.lastRequest("INVITE");
+  out.handler.onResponse(reply(out.request, 180, { toTag: "ring" }));
+  r.sip.cancelTargets.set("cy", "tx1");
+  const cancel = inDialog("CANCEL", inv, "", 1);
+  r.manager.onRequest("tx9", { ...cancel, headers: cancel.headers.map((h) => (h.key === "to" ? { ...h, value: getHeader(inv, "to")! } : h)) }, { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  const tagOf = (tx: string, status: number): string => toTagOf(r.sip.responses.find((x) => x.txId === tx && x.response.status === status)!.response);
+  const ringing = tagOf("tx1", 180);
+  assert.equal(tagOf("tx1", 487), ringing);
+  assert.equal(tagOf("tx9", 200), ringing);
+});
+
+test("no CANCEL before the callee's first provisional response (RFC 3261 §9.1): it goes when the 180 comes", async () => {
+  // Found by the SIPp e2e test (uas-slow-180-expect-cancel-after-it.xml): the CANCEL overtook a slow phone's 180.
+  const r = await rig({ "1002": [5080] });
+  const inv = invite("1003", "1002", { callId: "cz" });
+  r.manager.onRequest("tx1", inv, { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  const out = r.sip.lastRequest("INVITE");
+  r.sip.cancelTargets.set("cz", "tx1");
+  const cancel = inDialog("CANCEL", inv, "", 1);
+  r.manager.onRequest("tx9", { ...cancel, headers: cancel.headers.map((h) => (h.key === "to" ? { ...h, value: getHeader(inv, "to")! } : h)) }, { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx1"), [100, 487], "the caller is answered at once");
+  const cancels = () => r.sip.requests.filter((x) => x.request.method === "CANCEL");
+  assert.equal(cancels().length, 0, "nothing from the callee yet: no CANCEL");
+  out.handler.onResponse(reply(out.request, 180, { toTag: "slow" }));
+  assert.equal(cancels().length, 1);
+  assert.equal(getHeader(cancels()[0]!.request, "call-id"), getHeader(out.request, "call-id"));
+  assert.match(getHeader(cancels()[0]!.request, "reason") ?? "", /Q\.850;cause=16/);
+  out.handler.onResponse(reply(out.request, 180, { toTag: "slow" }));
+  assert.equal(cancels().length, 1, "one CANCEL only");
+  assert.deepEqual(r.sip.statuses("tx1"), [100, 487], "the late 180 is not passed to the caller");
 });
 
 test("unknown number → 404 with Q.850 cause 1; blacklisted caller → 486 busy", async () => {
@@ -199,6 +244,7 @@ test("group pickup: 1003 dials *8 while 1001 (same pickup group 'front') rings; 
   r.manager.onRequest("tx1", invite("1004", "1001"), { transport: "udp", address: "127.0.0.1", port: 5071 });
   await settle();
   const ringing = r.sip.lastRequest("INVITE");
+  ringing.handler.onResponse(reply(ringing.request, 100));
   r.manager.onRequest("tx2", invite("1003", "*8", { port: 5084 }), { transport: "udp", address: "127.0.0.1", port: 5084 });
   await settle();
   assert.equal(r.sip.lastRequest("CANCEL").request.uri, ringing.request.uri);

@@ -64,6 +64,10 @@ export class OutboundLeg extends Leg {
   private cseq = 1;
   private authTried = false;
   private cancelReason: HeaderField | null = null;
+  /** A provisional response (100 too) came for the current INVITE: a CANCEL may go (RFC 3261 §9.1). */
+  private provisionalSeen = false;
+  /** cancel() was called before any provisional: the CANCEL goes out when one arrives. */
+  private cancelDeferred = false;
   private lastRSeq = -1;
   /** Session-Expires we offer (0: none). */
   sessionSeconds = 0;
@@ -114,6 +118,7 @@ export class OutboundLeg extends Leg {
 
   private sendInvite(invite: SipRequest): void {
     this.invite = invite;
+    this.provisionalSeen = false;
     this.sip.sendRequest(invite, this.flow, {
       onResponse: (r) => this.onResponse(invite, r),
       onFailure: (reason) => this.fail(reason === "timeout" ? 408 : 503, null),
@@ -123,7 +128,11 @@ export class OutboundLeg extends Leg {
   /** Responses of our INVITE, including 2xx retransmissions (our ACK is resent). */
   onResponse(invite: SipRequest, res: SipResponse): void {
     if (invite !== this.invite) return; // the challenged first INVITE's late answers
-    if (res.status < 200) return this.onProvisional(res);
+    if (res.status < 200) {
+      this.provisionalSeen = true;
+      if (this.cancelDeferred) this.sendCancel();
+      return this.onProvisional(res);
+    }
     if (res.status < 300) return this.onSuccess(res);
     if ((res.status === 401 || res.status === 407) && this.target.credentials !== null && !this.authTried && this.state === "calling") {
       this.authTried = true;
@@ -196,6 +205,16 @@ export class OutboundLeg extends Leg {
     // RFC 3326 §3.1: the Reason in a CANCEL tells a forked phone why it stopped ringing
     // (cause 26 "answered elsewhere" keeps it off the phone's missed-call list).
     this.cancelReason = headerField("Reason", formatReason({ protocol: "Q.850", cause, text }));
+    // §9.1: a CANCEL MUST NOT be sent before a provisional response (it could overtake the
+    // INVITE); it waits for one. A final response instead makes it needless: a 2xx is ACKed
+    // and BYEd (onSuccess), anything else ends the leg.
+    if (this.provisionalSeen) this.sendCancel();
+    else this.cancelDeferred = true;
+  }
+
+  private sendCancel(): void {
+    this.cancelDeferred = false;
+    if (this.invite === null || this.cancelReason === null) return;
     this.sip.sendRequest(createCancel(this.invite, this.cancelReason), this.flow, IGNORE_OUTCOME);
   }
 
