@@ -27,7 +27,7 @@ function configOf(yaml: string) {
 
 // The contract's example, with the second trunk its outbound route names.
 const CONTRACT = `calls:
-  media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: cn, musicOnHold: null }
+  media: { portMin: 16384, portMax: 32767, workers: 1, tonePlan: cn, musicOnHold: null }
   authenticateInvites: true
   ringSeconds: 30
   maxCallSeconds: 14400
@@ -82,7 +82,7 @@ park: { code: "700", slots: "701-720", timeoutSeconds: 60 }
 test("the contract's example is valid and becomes this DialPlan", () => {
   const expected: DialPlan = {
     calls: {
-      media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
+      media: { portMin: 16384, portMax: 32767, workers: 1, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
       authenticateInvites: true, ringSeconds: 30, maxCallSeconds: 14400, sessionTimers: { sessionExpires: 1800, minSE: 90 },
     },
     extensionDefaults: { callWaiting: true, dnd: false, classOfService: "international", noAnswerSeconds: 20 },

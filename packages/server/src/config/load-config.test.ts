@@ -43,7 +43,7 @@ const DEFAULTS = {
   demo: { extensions: ["1001", "1002", "1003", "1004", "1005"] },
   users: [],
   calls: {
-    media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
+    media: { portMin: 16384, portMax: 32767, workers: 1, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
     authenticateInvites: true,
     ringSeconds: 30,
     maxCallSeconds: 14400,

@@ -227,7 +227,7 @@ export const DEFAULT_MEMBER_RING_SECONDS = 10;
 
 export function defaultCallSettings(): CallSettings {
   return {
-    media: { portMin: 16384, portMax: 32767, workers: 0, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
+    media: { portMin: 16384, portMax: 32767, workers: 1, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
     authenticateInvites: true,
     ringSeconds: 30,
     maxCallSeconds: 14400,
