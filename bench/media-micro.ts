@@ -5,12 +5,22 @@
 //     PCMA → PCMU with in-place transcoding), against a baseline that only re-stamps the
 //     input header (the loop's own cost). Best of 20 batches.
 //  2. Real sockets on 127.0.0.1: a generator sends 20 ms G.711 packets both ways for N calls
-//     (a few thousand packets/s) through (a) the engine (`workers: 0`) and (b) a minimal raw
-//     relay (connected sockets, forward as is), each in a child process; CPU time of that
-//     process (utime+stime from process.cpuUsage) over the measuring window / packets relayed.
+//     (a few thousand packets/s) through each target in a child process, one after the other:
+//       raw              a minimal relay: a socket per side, connected after the first packet,
+//                        forwards the bytes as they are (the reference);
+//       raw-rtcp         the same plus a bound RTCP socket per side, as the engine has;
+//       engine           MediaEngine, workers: 0 (latching, PCMA both sides, telephone-event);
+//       engine-workers1  MediaEngine, workers: 1;
+//       engine-moh       MediaEngine, workers: 0, 2 × N endpoints on music on hold and no relay
+//                        traffic: the cost of a generated 20 ms frame.
+//     Figure: CPU time of that process (utime+stime, process.cpuUsage, all threads) over the
+//     measuring window / packets relayed (or sent, for engine-moh).
 //
-// Run: node --conditions=hotline-source --import tsx bench/media-micro.ts [--calls 100] [--seconds 5]
-// Bounded: one target at a time, ~3 × (seconds + 2) s in all; children are killed at the end.
+// Run: node --conditions=hotline-source --import tsx bench/media-micro.ts [--calls 150] [--seconds 5]
+// Env: MEDIA_MICRO_TARGETS=raw,engine (subset/order), MEDIA_MICRO_DEBUG=1 (user/system split),
+//      MEDIA_MICRO_PROF=<target> (--cpu-prof of that child into /tmp/media-prof).
+// Bounded: one target at a time, about 4 × (seconds + 3) s in all; children exit (or are
+// killed) at the end of each.
 import { fork } from "node:child_process";
 import { createSocket, type Socket } from "node:dgram";
 import { fileURLToPath } from "node:url";
@@ -26,27 +36,40 @@ const option = (name: string, fallback: number): number => {
 // ---------------------------------------------------------------- child roles (real sockets)
 
 if (args[0] === "--child") {
-  await runChild(args[1] ?? "engine", Number(args[2]), Number(args[3]));
+  await runChild(args[1] ?? "engine", Number(args[2]));
 } else {
   await main();
 }
 
 async function main(): Promise<void> {
-  const calls = option("calls", 100);
+  const calls = option("calls", 150);
   const seconds = option("seconds", 5);
   console.log("media-micro: pure relay path (in-process, no sockets)");
   const pure = pureBench();
   for (const [name, ns] of Object.entries(pure)) console.log(`  ${name.padEnd(34)} ${ns.toFixed(1)} ns/packet`);
   console.log(`media-micro: real sockets, ${calls} calls × 2 directions × 50 packets/s = ${calls * 100} packets/s, ${seconds} s measured`);
   const results: Record<string, number> = {};
-  for (const target of (process.env["MEDIA_MICRO_TARGETS"] ?? "raw,engine,engine-workers1").split(",")) {
+  for (const target of (process.env["MEDIA_MICRO_TARGETS"] ?? "raw,raw-rtcp,engine,engine-workers1,engine-moh").split(",")) {
     const r = await socketBench(target, calls, seconds);
     results[target] = r.usPerPacket;
-    console.log(`  ${target.padEnd(16)} ${r.usPerPacket.toFixed(2)} µs CPU/packet  (${r.relayed} relayed, ${r.lost} lost, ${(r.cpuShare * 100).toFixed(1)} % of a core)`);
+    const what = target === "engine-moh" ? `${r.relayed} MOH frames sent` : `${r.relayed} relayed, ${r.lost} lost`;
+    console.log(`  ${target.padEnd(16)} ${r.usPerPacket.toFixed(2)} µs CPU/packet  (${what}, ${(r.cpuShare * 100).toFixed(1)} % of a core)`);
   }
-  const overhead = (results.engine ?? 0) / (results.raw ?? 1);
+  const fmt = (x: number | undefined, digits: number): string => (x === undefined ? "na" : x.toFixed(digits));
+  const ratio = results.engine !== undefined && results.raw !== undefined ? results.engine / results.raw : undefined;
   console.log(
-    `RESULT name=media-micro pure_relay_ns=${pure["relay PCMA→PCMA"]!.toFixed(0)} pure_transcode_ns=${pure["relay PCMA→PCMU (transcode)"]!.toFixed(0)} raw_us=${results.raw!.toFixed(2)} engine_us=${results.engine!.toFixed(2)} engine_workers1_us=${results["engine-workers1"]!.toFixed(2)} engine_over_raw=${overhead.toFixed(2)}`,
+    [
+      "RESULT name=media-micro",
+      `pure_relay_ns=${fmt(pure["relay PCMA→PCMA"], 0)}`,
+      `pure_transcode_ns=${fmt(pure["relay PCMA→PCMU (transcode)"], 0)}`,
+      `pure_relay_300_ns=${fmt(pure["relay PCMA→PCMA, 300 calls in turn"], 0)}`,
+      `raw_us=${fmt(results.raw, 2)}`,
+      `raw_rtcp_us=${fmt(results["raw-rtcp"], 2)}`,
+      `engine_us=${fmt(results.engine, 2)}`,
+      `engine_workers1_us=${fmt(results["engine-workers1"], 2)}`,
+      `engine_moh_us_per_frame=${fmt(results["engine-moh"], 2)}`,
+      `engine_over_raw=${fmt(ratio, 2)}`,
+    ].join(" "),
   );
 }
 
@@ -55,6 +78,7 @@ function pureBench(): Record<string, number> {
   let r = 1;
   const random = (): number => (r = (r * 1103515245 + 12345) >>> 0);
   const K = 1024;
+  const T0 = 1.7e12;
   const packets = Array.from({ length: K }, () => new Uint8Array(172));
   const stamp = (p: Uint8Array, seq: number, pt: number): void => {
     p[0] = 0x80;
@@ -71,14 +95,19 @@ function pureBench(): Record<string, number> {
     p[10] = 0x56;
     p[11] = 0x78;
   };
-  const make = (codecB: "PCMA" | "PCMU"): { session: RelaySession; a: RelayEndpoint } => {
+  /** `calls` bridged pairs; returns the session and the endpoints packets arrive on (a side). */
+  const make = (codecB: "PCMA" | "PCMU", calls: number): { session: RelaySession; eps: RelayEndpoint[] } => {
     const session = new RelaySession({ output: noop, random, mediaTimeoutMs: 0 });
-    const a = session.createEndpoint("a", 0);
-    const b = session.createEndpoint("b", 0);
-    session.configure(a, { remote: { address: "127.0.0.1", port: 4000 }, codec: "PCMA", pt: 8, dtmfPt: 101, direction: "sendrecv", latch: true });
-    session.configure(b, { remote: { address: "127.0.0.1", port: 6000 }, codec: codecB, pt: codecB === "PCMA" ? 8 : 0, dtmfPt: 101, direction: "sendrecv", latch: true });
-    session.bridge(a, b, 0);
-    return { session, a };
+    const eps: RelayEndpoint[] = [];
+    for (let c = 0; c < calls; c++) {
+      const a = session.createEndpoint(`a${c}`, 0);
+      const b = session.createEndpoint(`b${c}`, 0);
+      session.configure(a, { remote: { address: "127.0.0.1", port: 4000 }, codec: "PCMA", pt: 8, dtmfPt: 101, direction: "sendrecv", latch: true });
+      session.configure(b, { remote: { address: "127.0.0.1", port: 6000 }, codec: codecB, pt: codecB === "PCMA" ? 8 : 0, dtmfPt: 101, direction: "sendrecv", latch: true });
+      session.bridge(a, b, 0);
+      eps.push(a);
+    }
+    return { session, eps };
   };
   const measure = (body: (seq: number) => void): number => {
     const N = 200_000;
@@ -86,28 +115,31 @@ function pureBench(): Record<string, number> {
     let seq = 0;
     for (let batch = 0; batch < 20; batch++) {
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < N; i++) body(seq++ & 0xffff);
+      for (let i = 0; i < N; i++) body(seq++);
       best = Math.min(best, Number(process.hrtime.bigint() - t0) / N);
     }
     return best;
   };
-  const baseline = measure((seq) => stamp(packets[seq & (K - 1)]!, seq, 8));
-  const same = make("PCMA");
-  const relay = measure((seq) => {
-    const p = packets[seq & (K - 1)]!;
-    stamp(p, seq, 8);
-    same.session.receiveRtp(same.a, p, "127.0.0.1", 4000, seq * 20);
-  });
-  const trans = make("PCMU");
-  const transcode = measure((seq) => {
-    const p = packets[seq & (K - 1)]!;
-    stamp(p, seq, 8);
-    trans.session.receiveRtp(trans.a, p, "127.0.0.1", 4000, seq * 20);
-  });
+  const run = (codecB: "PCMA" | "PCMU", calls: number): number => {
+    const { session, eps } = make(codecB, calls);
+    return measure((n) => {
+      const call = n % calls;
+      const seq = Math.floor(n / calls) & 0xffff;
+      const p = packets[n & (K - 1)]!;
+      stamp(p, seq, 8);
+      // A wall-clock-sized `now` (a double, as the adapter's clock gives), not a small integer.
+      session.receiveRtp(eps[call]!, p, "127.0.0.1", 4000, T0 + n * 0.1);
+    });
+  };
+  const baseline = measure((n) => stamp(packets[n & (K - 1)]!, n & 0xffff, 8));
+  const relay = run("PCMA", 1);
+  const transcode = run("PCMU", 1);
+  const relayMany = run("PCMA", 300);
   return {
     "baseline (re-stamp header only)": baseline,
     "relay PCMA→PCMA": relay - baseline,
     "relay PCMA→PCMU (transcode)": transcode - baseline,
+    "relay PCMA→PCMA, 300 calls in turn": relayMany - baseline,
   };
 }
 
@@ -128,7 +160,7 @@ async function socketBench(target: string, calls: number, seconds: number): Prom
     await new Promise<void>((resolve) => s.bind(0, "127.0.0.1", resolve));
     gen.push(s);
   }
-  const child = fork(fileURLToPath(import.meta.url), ["--child", target, String(calls), String(calls)], { execArgv: ["--conditions=hotline-source", "--import", "tsx", ...(process.env["MEDIA_MICRO_PROF"] === target ? ["--cpu-prof", "--cpu-prof-dir=/tmp/media-prof"] : [])] });
+  const child = fork(fileURLToPath(import.meta.url), ["--child", target, String(calls)], { execArgv: ["--conditions=hotline-source", "--import", "tsx", ...(process.env["MEDIA_MICRO_PROF"] === target ? ["--cpu-prof", "--cpu-prof-dir=/tmp/media-prof"] : [])] });
   const ask = <T>(msg: unknown): Promise<T> =>
     new Promise((resolve) => {
       child.once("message", (m) => resolve(m as T));
@@ -157,7 +189,7 @@ async function socketBench(target: string, calls: number, seconds: number): Prom
           seq = (seq + 1) & 0xffff;
           packet.writeUInt16BE(seq, 2);
           packet.writeUInt32BE(seq * 160, 4);
-          for (let c = 0; c < calls; c++) {
+          for (let c = 0; c < calls && target !== "engine-moh"; c++) {
             packet.writeUInt32BE(c + 1, 8);
             gen[2 * c]!.send(packet, ports[2 * c]!, "127.0.0.1");
             gen[2 * c + 1]!.send(packet, ports[2 * c + 1]!, "127.0.0.1");
@@ -192,7 +224,7 @@ async function socketBench(target: string, calls: number, seconds: number): Prom
   }
 }
 
-async function runChild(target: string, calls: number, _: number): Promise<void> {
+async function runChild(target: string, calls: number): Promise<void> {
   let relayed = 0;
   let markCpu = process.cpuUsage();
   let markWall = performance.now();
@@ -200,7 +232,7 @@ async function runChild(target: string, calls: number, _: number): Promise<void>
   let countRelayed: () => Promise<number> = async () => relayed;
   const setup = async (genPorts: number[]): Promise<number[]> => {
     const ports: number[] = [];
-    if (target === "raw") {
+    if (target === "raw" || target === "raw-rtcp") {
       for (let c = 0; c < calls; c++) {
         const pair: Socket[] = [];
         for (let side = 0; side < 2; side++) {
@@ -208,6 +240,11 @@ async function runChild(target: string, calls: number, _: number): Promise<void>
           await new Promise<void>((resolve) => s.bind(0, "127.0.0.1", resolve));
           ports.push(s.address().port);
           pair.push(s);
+          if (target === "raw-rtcp") {
+            const rtcp = createSocket("udp4");
+            rtcp.on("message", () => {});
+            await new Promise<void>((resolve) => rtcp.bind(0, "127.0.0.1", resolve));
+          }
         }
         const [x, y] = pair as [Socket, Socket];
         const link = (from: Socket, to: Socket, peerPort: number): void => {
@@ -228,14 +265,17 @@ async function runChild(target: string, calls: number, _: number): Promise<void>
       return ports;
     }
     const { MediaEngine } = await import("../packages/media/node/index.ts");
-    const engine = await MediaEngine.start({ bindAddress: "127.0.0.1", portMin: 40000, portMax: 40000 + 4 * calls + 199, workers: target === "engine-workers1" ? 1 : 0, mediaTimeoutMs: 0 });
+    const engine = await MediaEngine.start({ bindAddress: "127.0.0.1", portMin: 21000, portMax: 21000 + 4 * calls + 199, workers: target === "engine-workers1" ? 1 : 0, mediaTimeoutMs: 0 });
     const ids: string[] = [];
     for (let c = 0; c < calls; c++) {
       const a = await engine.allocate(`call-${c}`);
       const b = await engine.allocate(`call-${c}`);
       engine.configure(a.id, { remote: { address: "127.0.0.1", port: genPorts[2 * c]! }, codec: "PCMA", pt: 8, dtmfPt: 101, direction: "sendrecv", latch: true });
       engine.configure(b.id, { remote: { address: "127.0.0.1", port: genPorts[2 * c + 1]! }, codec: "PCMA", pt: 8, dtmfPt: 101, direction: "sendrecv", latch: true });
-      engine.bridge(a.id, b.id);
+      if (target === "engine-moh") {
+        engine.play(a.id, { kind: "moh" });
+        engine.play(b.id, { kind: "moh" });
+      } else engine.bridge(a.id, b.id);
       ports.push(a.rtpPort, b.rtpPort);
       ids.push(a.id, b.id);
     }

@@ -9,7 +9,7 @@ fail_stage=0
 echo "== typecheck"; pnpm -s typecheck || fail_stage=1
 echo "== lint"; pnpm -s lint || fail_stage=1
 shopt -s globstar nullglob
-files=(packages/*/src/**/*.test.ts packages/sip/node/**/*.test.ts tests/**/*.test.ts)
+files=(packages/*/src/**/*.test.ts packages/*/node/**/*.test.ts bench/**/*.test.ts tests/**/*.test.ts)
 echo "== tests (${#files[@]} files)"
 # Unit and end-to-end tests; e2e files start real peers (SIPp, baresip, sipvicious) on 127.0.0.1.
 node --conditions=hotline-source --import tsx --test --test-concurrency=2 --test-timeout=300000 \

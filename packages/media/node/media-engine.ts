@@ -247,6 +247,7 @@ export function checkEngineOptions(opts: MediaEngineOptions): string[] {
   if (opts.tonePlan !== undefined && !(TONE_PLAN_IDS as readonly string[]).includes(opts.tonePlan)) errors.push(`tonePlan '${String(opts.tonePlan)}': one of ${TONE_PLAN_IDS.join(", ")}`);
   if (opts.rtcpIntervalMs !== undefined && !(opts.rtcpIntervalMs >= 100)) errors.push(`rtcpIntervalMs ${opts.rtcpIntervalMs}: need ≥ 100`);
   if (opts.mediaTimeoutMs !== undefined && !(opts.mediaTimeoutMs >= 0)) errors.push(`mediaTimeoutMs ${opts.mediaTimeoutMs}: need ≥ 0 (0 = off)`);
+  if (opts.portReuseMs !== undefined && !(opts.portReuseMs >= 0 && Number.isFinite(opts.portReuseMs))) errors.push(`portReuseMs ${opts.portReuseMs}: need a finite number ≥ 0`);
   return errors;
 }
 

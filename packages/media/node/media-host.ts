@@ -34,8 +34,10 @@ export type OpenResult = "ok" | "in-use" | { error: string };
 /** Counters of one host; every drop has a reason (STYLE.md §6). */
 export type HostCounters = Record<string, number>;
 
+// The timeOrigin getter costs ~20-30 ns a call; the clock is read once per packet.
+const TIME_ORIGIN = performance.timeOrigin;
 /** Wall-clock milliseconds with sub-ms resolution, monotonic within the thread. */
-export const clock = (): number => performance.timeOrigin + performance.now();
+export const clock = (): number => TIME_ORIGIN + performance.now();
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 

@@ -25,7 +25,6 @@
  * `tick(now)` at `nextDeadline()` sends generated media, RTCP, DTMF end timeouts and
  * media timeouts.
  */
-import { alawCodeToUlaw, ulawCodeToAlaw } from "../g711.js";
 import { readU16 } from "../network-order.js";
 import { TONE_PLAN_CN, type TonePlan } from "../tones.js";
 import type { WavAudio } from "../wav.js";
@@ -35,6 +34,7 @@ import { DEFAULT_DTMF_DURATION_MS, nextDueAt, playSlotAt, queueDigit, tickGenera
 import { RelayEndpoint } from "./relay-endpoint.js";
 import { buildGoodbye, buildReport, receiveReport } from "./relay-rtcp.js";
 import { RtpView } from "./rtp-view.js";
+import { ALAW_TO_ULAW, transcodeInPlace, ULAW_TO_ALAW } from "./transcode.js";
 import { PCMA_PAYLOAD_TYPE, PCMU_PAYLOAD_TYPE, RELAY_CLOCK_RATE, RELAY_DROP_REASONS, type EndpointConfig, type EndpointStats, type RelayDropReason, type RelayOutput, type RelayPlaySource } from "./relay-types.js";
 
 export interface RelaySessionOptions {
@@ -67,9 +67,6 @@ const PEER_NOT_RECEIVING = 5;
 const NO_DESTINATION = 6;
 const DTMF_NOT_NEGOTIATED = 7;
 const BAD_RTCP = 8;
-
-const ALAW_TO_ULAW = Uint8Array.from({ length: 256 }, (_, code) => alawCodeToUlaw(code));
-const ULAW_TO_ALAW = Uint8Array.from({ length: 256 }, (_, code) => ulawCodeToAlaw(code));
 
 export class RelaySession {
   private readonly output: RelayOutput;
@@ -224,10 +221,7 @@ export class RelaySession {
     if (peer === null) return;
     const start = v.payloadOffset;
     const end = v.payloadEnd;
-    if (ulaw !== peer.ulaw) {
-      const table = ulaw ? ULAW_TO_ALAW : ALAW_TO_ULAW;
-      for (let i = start; i < end; i++) packet[i] = table[packet[i]!]!;
-    }
+    if (ulaw !== peer.ulaw) transcodeInPlace(packet, ulaw ? ULAW_TO_ALAW : ALAW_TO_ULAW, start, end);
     packet[1] = (b1 & 0x80) | peer.pt;
     peer.outbound.relay(packet, v.ssrc, v.sequence, v.timestamp, end - start, 0, end - start, now);
     peer.packetsOut++;
