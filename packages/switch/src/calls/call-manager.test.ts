@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { getHeader } from "@hotline/sip";
+import { getHeader, headerField } from "@hotline/sip";
 import { answerSdp, bodyText, inDialog, invite, reply, rig, settle, toTagOf } from "../testing/call-rig.js";
 
 test("basic call 1003 → 1002: 100, INVITE with our SDP, 180, 200 + ACK, bridge, BYE both ways, CDR", async () => {
@@ -384,4 +384,18 @@ test("call waiting off: a second call to an extension in a call is busy (486) an
   r.manager.onRequest("tx3", invite("1005", "1002", { port: 5075 }), { transport: "udp", address: "127.0.0.1", port: 5075 });
   await settle();
   assert.equal(r.sip.lastRequest("INVITE").request.uri, "sip:1003@127.0.0.1:5084");
+});
+
+test("RFC 3262: a reliable 183 is PRACKed once; its retransmission is discarded (no second PRACK, no second 183 to the caller)", async () => {
+  const r = await rig({ "1002": [5080] });
+  r.manager.onRequest("tx1", invite("1003", "1002"), { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  const out = r.sip.lastRequest("INVITE");
+  const rel = reply(out.request, 183, { sdp: answerSdp(41000), headers: [headerField("Require", "100rel"), headerField("RSeq", "1")] });
+  out.handler.onResponse(rel);
+  out.handler.onResponse(rel);
+  const pracks = r.sip.requests.filter((x) => x.request.method === "PRACK");
+  assert.equal(pracks.length, 1);
+  assert.equal(getHeader(pracks[0]!.request, "rack"), "1 1 INVITE");
+  assert.deepEqual(r.sip.statuses("tx1"), [100, 183]);
 });

@@ -152,7 +152,10 @@ export class OutboundLeg extends Leg {
     if (this.dialog === null && hasToTag(res) && this.invite !== null) this.dialog = Dialog.fromUac(this.invite, res);
     // RFC 3262 §4: a reliable provisional (Require: 100rel + RSeq) is acknowledged by PRACK.
     const rseq = Number(getHeader(res, "rseq") ?? NaN);
-    if (/\b100rel\b/i.test(getHeader(res, "require") ?? "") && Number.isInteger(rseq) && rseq > this.lastRSeq && this.dialog !== null) {
+    if (/\b100rel\b/i.test(getHeader(res, "require") ?? "") && Number.isInteger(rseq) && this.dialog !== null) {
+      // RFC 3262 §4: a retransmission (RSeq not above the last) or one arriving out of order
+      // (not exactly one more) is discarded, not processed again; the first fixes the base.
+      if (this.lastRSeq >= 0 && rseq !== this.lastRSeq + 1) return;
       this.lastRSeq = rseq;
       const cseq = getHeader(res, "cseq") ?? "";
       this.sendInDialog("PRACK", IGNORE_OUTCOME, { headers: [headerField("RAck", `${rseq} ${cseq}`)] });
