@@ -113,9 +113,18 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
   });
   const methods = new Set<string>(CALL_METHODS);
   d.core.deps.calls = { methods, onRequest: (tx, req, src) => manager.onRequest(tx, req, src), onAck: (req) => manager.onAck(req) };
+  // The engine's drop and error counters live in its threads: fetched every 5 s, shown as
+  // media_engine_events{kind} (monotonic, e.g. kind="cross-worker-bridge", "unknown-id").
+  let engineCounters: Record<string, number> = {};
+  const pollCounters = (): void => {
+    engine.counters().then((c) => (engineCounters = c)).catch(() => undefined);
+  };
+  pollCounters();
+  const counterPoll = setInterval(pollCounters, 5000);
   d.metrics.onCollect(() => {
     d.metrics.set("calls_active", manager.activeCalls);
     d.metrics.set("media_endpoints", engine.endpointCount);
+    for (const [kind, v] of Object.entries(engineCounters)) d.metrics.set("media_engine_events", v, { kind });
   });
   const trunks = new TrunkRegistrations(d.plan, d.core, (t) => d.sentBy(t), d.random, d.metrics, log);
   trunks.start();
@@ -129,6 +138,7 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
     refreshUsers,
     async close() {
       clearInterval(userRefresh);
+      clearInterval(counterPoll);
       trunks.stop();
       for (const call of [...manager.calls.values()]) await manager.endCall(call, "system", 41, "Switch shutting down");
       await recorder.drain();
