@@ -4,7 +4,7 @@
  * trunks, settings merged from config and the store).
  */
 import type { FlowEndpoint } from "@hotline/sip";
-import type { RouteDecision, RouteInput } from "../routing/index.js";
+import type { EffectiveSettings, RouteDecision, RouteInput } from "../routing/index.js";
 import type { DigestCredentials } from "./digest-client.js";
 
 export interface TrunkInfo {
@@ -17,17 +17,8 @@ export interface TrunkInfo {
   callerId: string | null;
 }
 
-export interface ExtensionCallSettings {
-  callWaiting: boolean;
-  dnd: boolean;
-  forwardAlways: string | null;
-  forwardBusy: string | null;
-  forwardNoAnswer: string | null;
-  noAnswerSeconds: number;
-  followMe: { numbers: string[]; ringSeconds: number } | null;
-  pickupGroup: string | null;
-  callerIdName: string | null;
-}
+/** An extension's settings as they apply now (dial plan defaults, its entry, runtime overrides). */
+export type ExtensionCallSettings = EffectiveSettings;
 
 export type ExtensionSettingsPatch = Partial<Pick<ExtensionCallSettings, "dnd" | "callWaiting" | "forwardAlways" | "forwardBusy" | "forwardNoAnswer">>;
 
