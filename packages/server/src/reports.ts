@@ -111,6 +111,8 @@ export async function callsReport(manager: CallManager, now: number): Promise<Re
           id: l.id,
           role: l.role,
           party: l.party,
+          /** A leg that has hung up (a transferor) while its call goes on. */
+          ended: l.ended,
           codec: l.mediaConfig?.codec ?? null,
           onHold: l.remoteHold,
           rtpPort: l.endpoint?.rtpPort ?? null,

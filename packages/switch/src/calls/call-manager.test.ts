@@ -349,6 +349,12 @@ test("attended transfer: 1002 consults 1003, then REFERs 1004 with Replaces; 100
   await settle();
   const byes = r.sip.requests.filter((x) => x.request.method === "BYE").map((x) => x.destination.port);
   assert.deepEqual(byes.sort(), [5080, 5080], "both of 1002's legs are released");
+  // The transferor's endpoint in the surviving call goes back to the pool now, not at its end.
+  const transferor = live[0]!.legs.find((l) => l.party === "1002")!;
+  assert.equal(transferor.ended, true);
+  assert.equal(transferor.endpoint, null);
+  assert.ok(transferor.facts.endedAt !== null);
+  assert.equal(r.manager.calls.size, 1);
 });
 
 test("SIP INFO DTMF (application/dtmf-relay) from the caller is sent as RFC 4733 to the callee's endpoint", async () => {

@@ -503,12 +503,30 @@ export class CallManager {
       }
       leg.facts.endedAt ??= now;
     }
-    const stats = await Promise.all(call.legs.map((l) => (l.endpoint === null ? Promise.resolve(null) : this.deps.media.stats(l.endpoint.id).catch(() => null))));
+    const stats = await Promise.all(call.legs.map((l) => (l.endpoint === null ? (l.finalStats ?? Promise.resolve(null)) : this.deps.media.stats(l.endpoint.id).catch(() => null))));
     for (const leg of call.legs) if (leg.endpoint !== null) void this.deps.media.release(leg.endpoint.id).catch(() => undefined);
     for (const leg of call.legs) if (leg.dialog !== null) this.dialogs.delete(dialogKey(leg.dialog.id.callId, leg.dialog.id.localTag, leg.dialog.id.remoteTag));
     this.calls.delete(call.id);
     this.deps.metrics.inc("calls_ended_total", { disposition: call.answeredAt !== null ? "answered" : "unanswered" });
     await this.deps.recorder.ended(call, stats, now);
+  }
+
+  /**
+   * A leg that left a call that goes on (a transferor after REFER): its end time is now, and
+   * its RTP ports go back to the pool at once instead of when the whole call ends; the
+   * counters are kept for the CDR.
+   */
+  releaseDetachedLeg(leg: Leg): void {
+    leg.ended = true;
+    leg.facts.endedAt ??= this.deps.scheduler.now();
+    leg.sessionTimer?.stop();
+    const ep = leg.endpoint;
+    if (ep === null) return;
+    leg.endpoint = null;
+    const { media } = this.deps;
+    media.unbridge(ep.id);
+    leg.finalStats = media.stats(ep.id).catch(() => null);
+    void leg.finalStats.finally(() => media.release(ep.id).catch(() => undefined));
   }
 
   /** Indexes a leg's dialog once it exists, so in-dialog requests find it. */

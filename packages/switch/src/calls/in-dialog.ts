@@ -165,7 +165,7 @@ export class InDialog {
     const call = leg.call;
     this.m.deps.recorder.event(call, "leg.hangup", { leg: leg.id, party: leg.party, reason: getHeader(req, "reason") ?? null });
     // A leg no longer in the conversation (a transferor after REFER) leaves alone.
-    if (leg !== call.a && leg !== call.b) return;
+    if (leg !== call.a && leg !== call.b) return this.m.releaseDetachedLeg(leg);
     const by = leg === call.legs[0] ? "caller" : "callee";
     void this.m.endCall(call, by, reasonCause(req) ?? 16, "Normal call clearing");
   }

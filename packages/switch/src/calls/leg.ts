@@ -19,7 +19,7 @@ import {
   type SipRequest,
 } from "@hotline/sip";
 import type { Call } from "./call.js";
-import type { ClientTransactionHandler, MediaEndpoint, MediaEndpointConfig, SipPort } from "./ports.js";
+import type { ClientTransactionHandler, MediaEndpoint, MediaEndpointConfig, MediaStats, SipPort } from "./ports.js";
 import type { SessionTimer } from "./session-timer.js";
 
 export const LEG_ROLES = ["inbound", "outbound"] as const;
@@ -49,6 +49,8 @@ export abstract class Leg {
   /** Session-Expires value and refresher we answer refreshes with. */
   sessionExpires: { seconds: number; refresher: "uac" | "uas" } | null = null;
   readonly facts: LegFacts;
+  /** Media counters taken when the leg's endpoint was released before its call ended (a transferor). */
+  finalStats: Promise<MediaStats | null> | null = null;
 
   protected constructor(
     readonly id: string,

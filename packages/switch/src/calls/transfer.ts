@@ -115,7 +115,9 @@ export class Transfer {
   /** RFC 5589 §6: the transferor normally hangs up itself after the final NOTIFY; if not, we do. */
   private releaseReferrer(leg: Leg): void {
     this.m.deps.scheduler.after(REFERRER_GRACE_MS, () => {
-      if (!leg.ended) leg.bye(16, "Transferred");
+      if (leg.ended) return;
+      leg.bye(16, "Transferred");
+      this.m.releaseDetachedLeg(leg);
     });
   }
 }
