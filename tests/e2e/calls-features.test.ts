@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
 
-const EXTENSIONS = ["1001", "1002", "1003", "1004", "1010", "1011", "1012", "1013", "1014", "1015"];
+const EXTENSIONS = ["1001", "1002", "1003", "1004", "1010", "1011", "1012", "1013", "1014", "1015", "1016", "1017"];
 const USERS = EXTENSIONS.map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
 
@@ -194,6 +194,27 @@ describe("PBX call features between SIPp phones through hotline", () => {
     assert.equal(b, a, "the music stops when the call is resumed (the caller sends nothing)");
     await expectSuccess("caller 1001 (hold)", caller);
     await expectSuccess("callee 1011", callee);
+  });
+
+  test("hold by UPDATE (RFC 3311): 200 a=recvonly with no ACK, the leg shows onHold; a=sendrecv resumes", async () => {
+    const callee = await phone(h, "1017", "uas-answer-expect-bye.xml", { echo: true });
+    const caller = await dial(h, "1003", "1017", "uac-call-update-hold-expect-recvonly-then-resume.xml", 1500);
+    const isCall = (c: LiveCall): boolean => c.caller === "1003" && c.dialed === "1017";
+    await waitForCall(h, "caller leg on hold", (c) => isCall(c) && c.legs[0]?.onHold === true);
+    await waitForCall(h, "caller leg resumed", (c) => isCall(c) && c.legs[0]?.onHold === false);
+    await expectSuccess("caller 1003 (UPDATE hold)", caller);
+    await expectSuccess("callee 1017", callee);
+  });
+
+  test("forking: 1016 is registered from two phones; both ring, the first 200 wins, the other is CANCELled with cause 26", async () => {
+    const loser = await phone(h, "1016", "uas-ring-expect-cancel-answered-elsewhere.xml");
+    const winner = await phone(h, "1016", "uas-answer-expect-bye.xml", { echo: true });
+    const caller = await dial(h, "1010", "1016", "uac-call-expect-200-rtp-bye.xml", 1000);
+    await expectSuccess("caller 1010", caller);
+    await expectSuccess("phone that answered", winner);
+    await expectSuccess("phone CANCELled (answered elsewhere)", loser);
+    const cdr = await cdrFor(h, "1010", "1016");
+    assert.equal(cdr.disposition, "answered");
   });
 
   test("blind transfer: 1002 answers and REFERs the caller to 1003; 202, NOTIFY 100/200; the caller talks to 1003, hangs up, 1003 gets the BYE", async () => {
