@@ -1,111 +1,33 @@
 // bench/calls: the processes the harness starts (bookkeeping, stopping, logs), what it reads
 // about them from /proc, free ports and readiness probes.
 //
-// Adapted from bench/register.ts (which runs its main on import, so it cannot be imported).
+// Adapted from bench/register.ts (which runs its main on import, so it cannot be imported);
+// the child-process helpers shared with bench/media are in bench/lib/children.ts.
 
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createSocket, type Socket } from "node:dgram";
-import { createWriteStream, readFileSync, readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
 
 export const HOST = "127.0.0.1";
 
-/** An error that ends the run with its message alone (no stack): a target, a tool or an option is wrong. */
-export class BenchError extends Error {}
+import { BenchError, CLK_TCK, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout } from "../lib/children.ts";
+
+export { BenchError, CLK_TCK, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout };
+
 
 // ---------------------------------------------------------------------------------------
 // Children: each in its own process group, so it can be stopped with everything it forked;
 // killAll() (watchdog, signals) kills what is left.
 
-const live = new Set<ChildProcess>();
 
-export function startChild(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd: string }): ChildProcess {
-  const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
-  live.add(child);
-  child.on("exit", () => live.delete(child));
-  child.on("error", () => live.delete(child));
-  return child;
-}
-
-export function isRunning(child: ChildProcess): boolean {
-  return child.pid !== undefined && child.exitCode === null && child.signalCode === null;
-}
-
-export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (!isRunning(child) || child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-export function exited(child: ChildProcess): Promise<void> {
-  if (!isRunning(child)) return Promise.resolve();
-  return new Promise((done) => child.once("exit", () => done()));
-}
-
-/** SIGTERM to the child, SIGKILL to its group after `graceMs`. */
-export async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(child.pid, "SIGTERM");
-  } catch {
-    // already gone
-  }
-  const gone = await Promise.race([exited(child).then(() => true), timeout(graceMs)]);
-  killGroup(child, "SIGKILL");
-  if (!gone) await Promise.race([exited(child), timeout(2000)]);
-}
-
-export function killAll(): void {
-  for (const child of live) killGroup(child, "SIGKILL");
-}
-
-/** Copies a child's stdout and stderr into `file` (artifacts of the run). */
-export function logTo(child: ChildProcess, file: string): void {
-  const out = createWriteStream(file);
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  child.once("exit", () => setTimeout(() => out.end(), 100));
-}
-
-/** Keeps the last `max` characters written to a stream, for error messages. */
-export function tail(stream: NodeJS.ReadableStream | null, max = 4000): () => string {
-  let text = "";
-  stream?.on("data", (chunk: Buffer) => {
-    text = (text + chunk.toString("utf8")).slice(-max);
-  });
-  return () => text.trim();
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** A timeout for Promise.race that does not keep the process alive once the race is decided. */
-export function timeout(ms: number): Promise<false> {
-  return new Promise((done) => setTimeout(() => done(false), ms).unref());
-}
 
 // ---------------------------------------------------------------------------------------
 // /proc readings, summed over a process and its descendants (Kamailio forks its workers and
 // tm timers; Node is one process with threads, already summed).
 
-export const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** Fields after the command name of /proc/<pid>/stat: index 0 is field 3 (state). */
-export function statFields(text: string): string[] {
-  return text.slice(text.lastIndexOf(")") + 2).trim().split(" ");
-}
 
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
