@@ -1,3 +1,5 @@
-// @hotline/acd: not built yet (see README.md). An empty module keeps the workspace and
-// its project references whole until the first real file lands.
-export {};
+// @hotline/acd: pure ACD core (strategies and the sans-IO engine); see README.md.
+export * from "./strategies/index.js";
+export * from "./acd-types.js";
+export * from "./acd-engine.js";
+export * from "./queue-stats.js";

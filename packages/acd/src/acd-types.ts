@@ -1,0 +1,123 @@
+// Inputs, actions and configuration of the ACD engine (sans-IO: the switch feeds inputs and
+// carries out actions; STYLE.md §1).
+import type { OfferMode, StrategyId } from "./strategies/index.js";
+
+/** Operator-set status (STYLE.md §2): what the agent (or a supervisor) chose. */
+export type AgentStatus = { readonly kind: "logged-out" } | { readonly kind: "available" } | { readonly kind: "on-break"; readonly reason: string };
+export const AGENT_STATUS_KINDS = ["logged-out", "available", "on-break"] as const;
+
+/** System-derived state (STYLE.md §2): what the agent is doing. "offered" = reserved for a call, not yet ringing. */
+export const AGENT_STATES = ["idle", "offered", "ringing", "in-call", "wrap-up"] as const;
+export type AgentState = (typeof AGENT_STATES)[number];
+
+/** Why an offer to one agent failed; each has its own break policy. */
+export const OFFER_FAILURES = ["no-answer", "busy", "rejected"] as const;
+export type OfferFailure = (typeof OFFER_FAILURES)[number];
+
+export const DESTINATION_KINDS = ["queue", "voicemail", "ivr", "number"] as const;
+export interface Destination {
+  readonly kind: (typeof DESTINATION_KINDS)[number];
+  readonly target: string;
+}
+
+export const REFUSAL_REASONS = ["queue-full", "no-agents", "unknown-queue", "duplicate-call"] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+export interface QueueConfig {
+  readonly id: string;
+  readonly strategy: StrategyId;
+  /** What sticky hands over to after its hold; default longest-idle. */
+  readonly fallbackStrategy?: StrategyId;
+  /** Default 0 (no wrap-up); an agent's own wrapUpMs wins. */
+  readonly wrapUpMs?: number;
+  /** Default 15 000 ms: after it the offer counts as "no-answer". */
+  readonly ringTimeoutMs?: number;
+  /** Calls waiting or being offered; a join past it is refused. Default unlimited. */
+  readonly maxLength?: number;
+  /** With `overflow`: a call not answered after this long is sent there. */
+  readonly maxWaitMs?: number;
+  readonly overflow?: Destination;
+  /** Default true: callers may join while no member agent is logged in. */
+  readonly joinWhenNoAgents?: boolean;
+  /** Priority added (to the join priority) when an offer fails and the caller goes back to the head. Default 1. */
+  readonly requeuePriorityRaise?: number;
+  readonly skillWaitMs?: number;
+  readonly stickyWindowMs?: number;
+  readonly stickyHoldMs?: number;
+}
+
+export interface Membership {
+  readonly queue: string;
+  /** 1 = best (default). */
+  readonly skillLevel?: number;
+  /** Position in the queue's fixed order (linear, round-robin). Default 0 (then by id). */
+  readonly order?: number;
+}
+
+export interface AgentConfig {
+  readonly id: string;
+  readonly memberships: readonly Membership[];
+  /** weighted-random share; default 1. */
+  readonly weight?: number;
+  /** Overrides the queue's wrap-up time. */
+  readonly wrapUpMs?: number;
+}
+
+/** After this many consecutive failures of a kind the agent is put on break with that reason; null = never. */
+export type FailurePolicy = Readonly<Record<OfferFailure, { readonly breakAfter: number | null }>>;
+export const DEFAULT_FAILURE_POLICY: FailurePolicy = { "no-answer": { breakAfter: 1 }, busy: { breakAfter: 1 }, rejected: { breakAfter: 1 } };
+
+export interface AcdConfig {
+  readonly queues: readonly QueueConfig[];
+  readonly agents: readonly AgentConfig[];
+  readonly failurePolicy?: Partial<FailurePolicy>;
+}
+
+export interface JoiningCall {
+  readonly id: string;
+  readonly caller: string;
+  /** Higher is served first (e.g. emergency handsets); default 0. */
+  readonly priority?: number;
+}
+
+export type AcdInput =
+  | { readonly type: "agent-login"; readonly agent: string }
+  | { readonly type: "agent-logout"; readonly agent: string }
+  | { readonly type: "agent-break"; readonly agent: string; readonly reason: string }
+  | { readonly type: "agent-available"; readonly agent: string }
+  | { readonly type: "agent-registered"; readonly agent: string; readonly registered: boolean }
+  | { readonly type: "call-joined"; readonly queue: string; readonly call: JoiningCall }
+  /** The caller hung up (abandoned) or was taken out of the queue. */
+  | { readonly type: "call-left"; readonly callId: string }
+  /** The agent's phone is ringing (180): offered → ringing. */
+  | { readonly type: "offer-ringing"; readonly agent: string }
+  | { readonly type: "offer-answered"; readonly agent: string }
+  | { readonly type: "offer-failed"; readonly agent: string; readonly reason: OfferFailure }
+  /** The agent's call (with the caller) ended: wrap-up starts. */
+  | { readonly type: "call-ended"; readonly agent: string }
+  | { readonly type: "tick" };
+export type AcdInputType = AcdInput["type"];
+
+export interface QueueStats {
+  readonly queue: string;
+  readonly waiting: number;
+  readonly offering: number;
+  readonly oldestJoinedAt: number | null;
+  readonly loggedIn: number;
+  readonly available: number;
+  readonly joined: number;
+  readonly answered: number;
+  readonly abandoned: number;
+  readonly overflowed: number;
+  readonly refused: number;
+}
+
+export type AcdAction =
+  | { readonly type: "offer"; readonly callId: string; readonly queue: string; readonly caller: string; readonly agents: readonly string[]; readonly mode: OfferMode; readonly waitedMs: number }
+  /** Stop ringing these agents for this call (answered elsewhere, caller left, timeout, agent withdrew). */
+  | { readonly type: "cancel-offer"; readonly callId: string; readonly agents: readonly string[] }
+  | { readonly type: "agent-state-changed"; readonly agent: string; readonly status: AgentStatus; readonly state: AgentState }
+  | { readonly type: "call-overflow"; readonly callId: string; readonly queue: string; readonly destination: Destination }
+  | { readonly type: "call-refused"; readonly callId: string; readonly queue: string; readonly reason: RefusalReason }
+  | { readonly type: "queue-stats"; readonly stats: QueueStats };
+export type AcdActionType = AcdAction["type"];
