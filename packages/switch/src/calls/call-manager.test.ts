@@ -405,3 +405,27 @@ test("RFC 3262: a reliable 183 is PRACKed once; its retransmission is discarded 
   assert.equal(getHeader(pracks[0]!.request, "rack"), "1 1 INVITE");
   assert.deepEqual(r.sip.statuses("tx1"), [100, 183]);
 });
+
+test("a carrier's 407 that hotline cannot answer is not relayed to the phone: the next trunk is tried, then 503", async () => {
+  const r = await rig({});
+  // Example plan: outbound route prefix 9 → carrier-a (has credentials), carrier-b (none).
+  r.manager.onRequest("tx1", invite("1003", "9010123456789"), { transport: "udp", address: "127.0.0.1", port: 5071 });
+  await settle();
+  const { createResponse } = await import("@hotline/sip");
+  const first = r.sip.lastRequest("INVITE");
+  const challenge = (req: typeof first.request) =>
+    createResponse(req, 407, { toTag: "c1", headers: [headerField("Proxy-Authenticate", 'Digest realm="carrier", nonce="n1", algorithm=MD5, qop="auth"')] });
+  first.handler.onResponse(challenge(first.request));
+  await settle();
+  const retry = r.sip.lastRequest("INVITE");
+  assert.notEqual(retry, first, "answered the challenge once");
+  assert.ok(getHeader(retry.request, "proxy-authorization") !== undefined);
+  retry.handler.onResponse(challenge(retry.request));
+  await settle();
+  const next = r.sip.lastRequest("INVITE");
+  assert.match(next.request.uri, /@192\.0\.2\.10:5060$/, "failed over to carrier-b");
+  next.handler.onResponse(challenge(next.request));
+  await settle();
+  const final = r.sip.responses.filter((x) => x.txId === "tx1").map((x) => x.response.status);
+  assert.deepEqual(final, [100, 503]);
+});

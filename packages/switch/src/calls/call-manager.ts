@@ -305,9 +305,12 @@ export class CallManager {
         call.ringing.clear();
         if (busy && fallback.busy !== null) return void this.routeTo(call, fallback.busy, depth, "busy", fallback.owner);
         if (!busy && fallback.noAnswer !== null) return void this.routeTo(call, fallback.noAnswer, depth, "no answer", fallback.owner);
+        // A callee's 401/407 is a challenge for hotline's credentials (a carrier), not the
+        // caller's: a B2BUA does not pass it on (the phone would prompt for the wrong realm).
+        const relayed = status === 408 ? 480 : status === 401 || status === 407 ? 503 : status;
         // RFC 3398 §8.2.6.1 for the cause; a ring timeout (our 480) is "no answer" (19).
-        const cause = status === 480 ? 19 : sipStatusToQ850(status);
-        this.failCall(call, status === 408 ? 480 : status, cause, describeCause(cause).text);
+        const cause = relayed === 480 ? 19 : sipStatusToQ850(relayed);
+        this.failCall(call, relayed, cause, describeCause(cause).text);
       },
     };
     const attempt = new DialAttempt(stages, owner, this.deps.scheduler);
@@ -401,9 +404,10 @@ export class CallManager {
       label: `trunk ${name}`,
       timeoutMs: this.deps.options.ringSeconds * 1000,
       // Fail over to the next trunk only when this one could not take the call (timeout,
-      // 5xx, 403/404 from a carrier that doesn't serve the number stay final: 4xx/6xx are
-      // about the callee, RFC 3261 §21.4/§21.6).
-      continueOn: (status: number) => status === 408 || (status >= 500 && status < 600),
+      // 5xx, or a challenge we could not answer: our credentials for that carrier are wrong
+      // or missing). 403/404 and other 4xx/6xx are about the callee and stay final
+      // (RFC 3261 §21.4/§21.6).
+      continueOn: (status: number) => status === 408 || status === 401 || status === 407 || (status >= 500 && status < 600),
       targets: () => {
         const t = this.trunkTarget(call, name, number);
         if (t !== null) call.trunk = name;
