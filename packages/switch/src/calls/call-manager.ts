@@ -489,6 +489,9 @@ export class CallManager {
     const wasConnected = call.state === "connected" || call.answeredAt !== null;
     call.state = "ended";
     call.hangupBy ??= by;
+    // A parked caller who hangs up frees the slot (else dialling it would "retrieve" a dead call).
+    if (call.parkedSlot !== null && this.features.parked.get(call.parkedSlot) === call) this.features.parked.delete(call.parkedSlot);
+    call.parkedSlot = null;
     if (!wasConnected || call.cause === 16) call.cause = cause;
     call.clearTimers();
     this.dialAttempts.get(call)?.abort(cause === 16 ? 16 : cause, text);
@@ -540,6 +543,7 @@ export class CallManager {
   }
 
   markConnected(call: Call, callee: Leg): void {
+    if (call.isEnded()) return;
     call.state = "connected";
     call.b = callee;
     call.ringing.clear();

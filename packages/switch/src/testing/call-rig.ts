@@ -105,9 +105,11 @@ export class FakeMedia implements MediaPort {
   readonly plays: { id: string; source: PlaySource | null }[] = [];
   readonly dtmf: { id: string; digit: string }[] = [];
   readonly released: string[] = [];
+  readonly allocated: string[] = [];
   private listener: (e: MediaEvent) => void = () => undefined;
   async allocate(group: string): Promise<MediaEndpoint> {
     const p = (this.port += 2);
+    this.allocated.push(`${group}/${p}`);
     return { id: `${group}/${p}`, address: "127.0.0.1", rtpPort: p, rtcpPort: p + 1 };
   }
   configure(id: string, cfg: MediaEndpointConfig): void {
@@ -186,6 +188,7 @@ export class TestRouting implements RoutingPort {
 
 export interface Rig {
   manager: CallManager;
+  metrics: Metrics;
   sip: FakeSip;
   media: FakeMedia;
   clock: FakeScheduler;
@@ -221,6 +224,7 @@ export async function rig(phones: Record<string, number[]>, plan?: DialPlan, aut
   const clock = new FakeScheduler();
   const recorder = new FakeRecorder();
   const routing = new TestRouting(plan);
+  const metrics = new Metrics();
   const manager = new CallManager({
     sip,
     media,
@@ -234,12 +238,12 @@ export async function rig(phones: Record<string, number[]>, plan?: DialPlan, aut
     },
     routing,
     recorder,
-    metrics: new Metrics(),
+    metrics,
     options: { domain: "hotline.test", nodeId: "test", authenticateInvites: auth !== null, ringSeconds: 30, maxCallSeconds: 3600, sessionExpires: 1800, minSE: 90 },
     mediaAddress: "127.0.0.1",
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });
-  return { manager, sip, media, clock, recorder, routing, registrar };
+  return { manager, metrics, sip, media, clock, recorder, routing, registrar };
 }
 
 export const OFFER = [
