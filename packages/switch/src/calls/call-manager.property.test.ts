@@ -47,7 +47,8 @@ test("random interleavings of call events: no throw, no 500, every call ends onc
       const action = rnd.int(12);
       const outInvites = r.sip.requests.filter((x) => x.request.method === "INVITE");
       if (action <= 1 || callers.length === 0) {
-        const c: Caller = { inv: invite(rnd.pick(CALLERS), rnd.pick(DIALLED), { port: 6000 + callers.length }), tx: `t${++tx}`, cseq: 1 };
+        const timers = rnd.int(3) === 0 ? ["Session-Expires: 120", "Supported: timer"] : [];
+        const c: Caller = { inv: invite(rnd.pick(CALLERS), rnd.pick(DIALLED), { port: 6000 + callers.length, headers: timers, ...(rnd.int(6) === 0 && { sdp: null }) }), tx: `t${++tx}`, cseq: 1 };
         callers.push(c);
         r.manager.onRequest(c.tx, c.inv, src(6000 + callers.length - 1));
       } else if (action <= 5 && outInvites.length > 0) {
@@ -86,21 +87,31 @@ test("random interleavings of call events: no throw, no 500, every call ends onc
           }
         }
       } else if (action === 10) {
-        // A callee hangs up an answered leg.
+        // A callee hangs up an answered leg, transfers it (REFER) or puts it on hold (re-INVITE).
         const answered = outInvites.filter((o) => r.sip.stateless.some((s) => s.message.kind === "request" && s.message.method === "ACK" && getHeader(s.message, "call-id") === getHeader(o.request, "call-id")));
         if (answered.length > 0) {
           const o = rnd.pick(answered);
           const toTag = `callee-${outInvites.indexOf(o)}`;
+          const method = rnd.pick(["BYE", "BYE", "REFER", "INVITE"]);
+          const extra =
+            method === "REFER"
+              ? [`Refer-To: <sip:${rnd.pick(DIALLED)}@hotline.test>`]
+              : method === "INVITE"
+                ? ["Content-Type: application/sdp"]
+                : [];
+          const body = method === "INVITE" ? answerSdp(41000, "PCMA", rnd.pick(["sendonly", "sendrecv"])) : "";
           const bye = parse([
-            "BYE sip:hotline@127.0.0.1:5060 SIP/2.0",
-            `Via: SIP/2.0/UDP 127.0.0.1:${o.destination.port};branch=z9hG4bKbye${++tx}`,
+            `${method} sip:hotline@127.0.0.1:5060 SIP/2.0`,
+            `Via: SIP/2.0/UDP 127.0.0.1:${o.destination.port};branch=z9hG4bKcallee${++tx}`,
             `From: ${getHeader(o.request, "to")};tag=${toTag}`,
             `To: ${getHeader(o.request, "from")}`,
             `Call-ID: ${getHeader(o.request, "call-id")}`,
-            "CSeq: 9 BYE",
-            "Content-Length: 0",
+            `CSeq: ${10 + tx} ${method}`,
+            "Contact: <sip:callee@127.0.0.1:5080>",
+            ...extra,
+            `Content-Length: ${body.length}`,
             "",
-            "",
+            body,
           ].join("\r\n"));
           r.manager.onRequest(`t${tx}`, bye, src(o.destination.port));
         }
@@ -123,7 +134,7 @@ test("random interleavings of call events: no throw, no 500, every call ends onc
     assert.deepEqual(leaked, [], `${ctx}: RTP endpoints never released`);
     const started = r.recorder.events.filter((e) => e.type === "call.started").map((e) => e.callId);
     const ended = r.recorder.endedCalls.map((c) => c.id);
-    if (process.env["SEED"] !== undefined) console.log(JSON.stringify(r.recorder.events.map((e) => [e.callId, e.type, e.data]), null, 0));
+    if (process.env["SEED"] !== undefined) console.log(JSON.stringify({ ended, events: r.recorder.events.map((e) => [e.callId, e.type, e.data]) }));
     assert.deepEqual([...ended].sort(), [...new Set(ended)].sort(), `${ctx}: a call ended twice`);
     assert.deepEqual([...ended].sort(), [...started].sort(), `${ctx}: started and ended calls differ`);
   }

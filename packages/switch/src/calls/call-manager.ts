@@ -296,6 +296,8 @@ export class CallManager {
   }
 
   private dial(call: Call, stages: DialStage[], fallback: { noAnswer: string | null; busy: string | null; owner: string | null }, depth: number): void {
+    // Routing may have awaited the store: the caller can have hung up meanwhile.
+    if (call.isEnded()) return;
     call.state = "dialing";
     const owner: DialOwner = {
       startLeg: (t, attempt) => this.startLeg(call, t, attempt),

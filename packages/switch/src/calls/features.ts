@@ -22,6 +22,7 @@ export class Features {
   constructor(private readonly m: CallManager) {}
 
   async execute(call: Call, target: FeatureTarget): Promise<void> {
+    if (call.isEnded()) return;
     switch (target.kind) {
       case "feature":
         return this.featureCode(call, target.action, target.argument);
@@ -131,6 +132,7 @@ export class Features {
   }
 
   private park(call: Call, slot: string): void {
+    if (call.isEnded()) return;
     const { media, recorder, scheduler, routing } = this.m.deps;
     call.state = "parked";
     call.parkedSlot = slot;
