@@ -229,3 +229,29 @@ test("status and state stay apart: logout during a call keeps in-call, then wrap
   assert.equal(e.agents.get("a")!.state, "idle");
   assert.deepEqual(offers(step({ type: "agent-login", agent: "a" }, 3000)), ["c2->a"]);
 });
+
+test("a retry lapses when the queue's last eligible agent is taken earlier in the same pass by another queue's call", () => {
+  const { e, step, offers } = setup({
+    queues: [{ id: "q", strategy: "skill-level", skillWaitMs: 10_000 }, { id: "q2", strategy: "linear" }],
+    agents: [{ id: "lo", memberships: [{ queue: "q", skillLevel: 2 }, { queue: "q2" }] }],
+  });
+  assert.deepEqual(offers(step(join("q", "c1"), 0)), []);
+  assert.equal(e.calls.get("c1")!.retryAt, 10_000, "lo joins at level 2 after 10 s");
+  // c2 (priority 1) comes first in service order and takes lo: c1 is then ranked with nobody.
+  assert.deepEqual(offers(step(join("q2", "c2", 1), 1)), ["c2->lo"]);
+  assert.equal(e.calls.get("c1")!.retryAt, undefined);
+  assert.equal(e.nextDeadline(), 15_001, "the ring timeout, not the lapsed retry");
+});
+
+test("at scale: a freed agent gets the highest-priority, longest-waiting call of its queues", () => {
+  const queues = Array.from({ length: 20 }, (_, i) => ({ id: `q${i}`, strategy: "longest-idle" as const }));
+  const { e, step, offers } = setup({ queues, agents: [{ id: "a", memberships: [{ queue: "q3" }, { queue: "q17" }] }] });
+  assert.deepEqual(offers(step(join("q0", "first"), 0)), []);
+  step({ type: "agent-break", agent: "a", reason: "x" }, 1);
+  for (let i = 0; i < 2000; i++) step(join(`q${i % 20}`, `c${i}`, i % 97 === 0 ? 1 : 0), 10 + i);
+  // Priority 1: c0 (q0), c97 (q17), c194 (q14), … The first of q3 or q17 is c97.
+  assert.deepEqual(offers(step({ type: "agent-available", agent: "a" }, 5000)), ["c97->a"]);
+  step({ type: "offer-failed", agent: "a", reason: "busy" }, 5001);
+  assert.equal(e.waitingCalls("q17")[0], "c97", "back at the head, raised");
+  assert.equal(e.calls.get("c97")!.priority, 2);
+});

@@ -5,7 +5,6 @@ import {
   type AcdAction,
   type AcdConfig,
   type AcdInput,
-  type AgentConfig,
   type AgentState,
   type AgentStatus,
   type FailurePolicy,
@@ -14,51 +13,11 @@ import {
 } from "./acd-types.js";
 import { STRATEGIES, type AgentCandidate, type OfferMode, type QueueMemory, type StrategySettings, type WaitingCall } from "./strategies/index.js";
 import { queueStats } from "./queue-stats.js";
+import { QueueIndex } from "./queue-index.js";
+import { ServiceHeap } from "./service-heap.js";
 
-export interface AgentRecord {
-  readonly cfg: AgentConfig;
-  status: AgentStatus;
-  state: AgentState;
-  registered: boolean;
-  /** The call this agent is offered, or talking to. */
-  callId: string | undefined;
-  /** Queue of that call (wrap-up time, stats). */
-  callQueue: string | undefined;
-  wrapUntil: number;
-  answeredAt: number;
-  callsAnswered: number;
-  talkTimeMs: number;
-  idleSince: number;
-  misses: Record<OfferFailure, number>;
-}
-
-export interface CallRecord {
-  readonly id: string;
-  readonly caller: string;
-  readonly queue: string;
-  readonly basePriority: number;
-  priority: number;
-  readonly joinedAt: number;
-  /** Arrival order: the last FIFO tie-break. */
-  readonly seq: number;
-  offer: { agents: Set<string>; mode: OfferMode; deadline: number } | undefined;
-  /** A strategy asked to be ranked again then (skill widening, sticky hold). */
-  retryAt: number | undefined;
-}
-
-export interface Member {
-  readonly agent: string;
-  readonly skillLevel: number;
-  readonly order: number;
-}
-
-export interface QueueCounters {
-  joined: number;
-  answered: number;
-  abandoned: number;
-  overflowed: number;
-  refused: number;
-}
+export type { AgentRecord, CallRecord, Member, QueueCounters } from "./acd-records.js";
+import type { AgentRecord, CallRecord, Member, QueueCounters } from "./acd-records.js";
 
 const DEFAULT_RING_TIMEOUT_MS = 15_000;
 
@@ -73,6 +32,15 @@ export class AcdEngine {
   private readonly policy: FailurePolicy;
   private seq = 0;
   private dirty = new Set<string>();
+  // Indexes kept in step with the maps above (see queue-index.ts): no input scans every call.
+  private readonly index = new Map<string, QueueIndex>();
+  /** Each agent's membership slots in configured queues: (queue index, slot in its members). */
+  private readonly slots = new Map<AgentRecord, { q: QueueIndex; i: number }[]>();
+  private readonly agentOrder = new Map<AgentRecord, number>();
+  private readonly eligibleAgents = new Set<AgentRecord>();
+  private readonly loggedInAgents = new Set<AgentRecord>();
+  private readonly wrapping = new Set<AgentRecord>();
+  private readonly offering = new Set<CallRecord>();
 
   constructor(
     config: AcdConfig,
@@ -85,7 +53,7 @@ export class AcdEngine {
       this.counterMap.set(q.id, { joined: 0, answered: 0, abandoned: 0, overflowed: 0, refused: 0 });
     }
     for (const a of config.agents) {
-      this.agentMap.set(a.id, {
+      const rec: AgentRecord = {
         cfg: a,
         status: { kind: "logged-out" },
         state: "idle",
@@ -98,8 +66,20 @@ export class AcdEngine {
         talkTimeMs: 0,
         idleSince: 0,
         misses: { "no-answer": 0, busy: 0, rejected: 0 },
-      });
+      };
+      this.agentMap.set(a.id, rec);
+      this.agentOrder.set(rec, this.agentOrder.size);
+      this.slots.set(rec, []);
       for (const m of a.memberships) this.memberMap.get(m.queue)?.push({ agent: a.id, skillLevel: m.skillLevel ?? 1, order: m.order ?? 0 });
+    }
+    for (const [id, members] of this.memberMap) {
+      const qi = new QueueIndex(this.queues.get(id)!, members);
+      this.index.set(id, qi);
+      members.forEach((m, i) => {
+        const rec = this.agentMap.get(m.agent)!;
+        this.slots.get(rec)!.push({ q: qi, i });
+        if (!qi.memberOf.has(m.agent)) qi.memberOf.set(m.agent, m);
+      });
     }
   }
 
@@ -130,23 +110,26 @@ export class AcdEngine {
   /** The earliest time a tick changes something: ring timeout, wrap-up end, max wait, strategy retry. */
   nextDeadline(): number | undefined {
     let t = Number.POSITIVE_INFINITY;
-    for (const a of this.agentMap.values()) if (a.state === "wrap-up") t = Math.min(t, a.wrapUntil);
-    for (const c of this.callMap.values()) {
-      if (c.offer !== undefined) t = Math.min(t, c.offer.deadline);
-      else {
-        const q = this.queues.get(c.queue)!;
-        if (q.maxWaitMs !== undefined && q.overflow !== undefined) t = Math.min(t, c.joinedAt + q.maxWaitMs);
-        if (c.retryAt !== undefined) t = Math.min(t, c.retryAt);
-      }
+    for (const a of this.wrapping) t = Math.min(t, a.wrapUntil);
+    for (const c of this.offering) t = Math.min(t, c.offer!.deadline);
+    for (const qi of this.index.values()) {
+      const oldest = qi.overflows ? qi.oldestWaiting() : undefined;
+      if (oldest !== undefined) t = Math.min(t, oldest.joinedAt + qi.cfg.maxWaitMs!);
+      for (const c of qi.retrying) t = Math.min(t, c.retryAt!);
     }
     return Number.isFinite(t) ? t : undefined;
   }
 
   /** Waiting (not offered) calls of a queue in service order. */
   waitingCalls(queue: string): string[] {
-    return this.serviceOrder()
-      .filter((c) => c.queue === queue)
-      .map((c) => c.id);
+    return [...(this.index.get(queue)?.waiting ?? [])].map((c) => c.id);
+  }
+
+  /** A queue's live counts, kept by the engine's indexes (queue-stats.ts adds the counters). */
+  liveFigures(queue: string): { waiting: number; offering: number; oldestJoinedAt: number | null; loggedIn: number; available: number } {
+    const qi = this.index.get(queue);
+    if (qi === undefined) return { waiting: 0, offering: 0, oldestJoinedAt: null, loggedIn: 0, available: 0 };
+    return { waiting: qi.waiting.length, offering: qi.calls.length - qi.waiting.length, oldestJoinedAt: qi.calls.at(0)?.joinedAt ?? null, loggedIn: qi.loggedIn, available: qi.eligible.size };
   }
 
   /** Eligible = logged in and available, idle (so past wrap-up), registered (STYLE.md §2). */
@@ -169,6 +152,7 @@ export class AcdEngine {
       case "agent-registered":
         return this.withAgent(input.agent, (a) => {
           a.registered = input.registered;
+          this.track(a);
           if (!input.registered) this.withdraw(a, a.status, out);
           this.markAgent(a);
         });
@@ -208,19 +192,21 @@ export class AcdEngine {
       out.push({ type: "call-refused", callId: id, queue, reason });
     };
     if (this.callMap.has(id)) return refuse("duplicate-call");
-    const inQueue = [...this.callMap.values()].filter((c) => c.queue === queue).length;
-    if (q.maxLength !== undefined && inQueue >= q.maxLength) return refuse("queue-full");
-    const loggedIn = this.memberMap.get(queue)!.some((m) => this.agentMap.get(m.agent)!.status.kind !== "logged-out");
-    if (q.joinWhenNoAgents === false && !loggedIn) return refuse("no-agents");
+    const qi = this.index.get(queue)!;
+    if (q.maxLength !== undefined && qi.calls.length >= q.maxLength) return refuse("queue-full");
+    if (q.joinWhenNoAgents === false && qi.loggedIn === 0) return refuse("no-agents");
     counters.joined++;
-    this.callMap.set(id, { id, caller, queue, basePriority: priority, priority, joinedAt: now, seq: this.seq++, offer: undefined, retryAt: undefined });
+    const c: CallRecord = { id, caller, queue, basePriority: priority, priority, joinedAt: now, seq: this.seq++, offer: undefined, retryAt: undefined };
+    this.callMap.set(id, c);
+    qi.calls.insert(c);
+    qi.waiting.insert(c);
   }
 
   private leave(callId: string, out: AcdAction[]): void {
     const c = this.callMap.get(callId);
     if (c === undefined) return;
     if (c.offer !== undefined) this.cancelOffer(c, [...c.offer.agents], out);
-    this.callMap.delete(callId);
+    this.dropCall(c);
     this.counterMap.get(c.queue)!.abandoned++;
     this.dirty.add(c.queue);
   }
@@ -230,7 +216,7 @@ export class AcdEngine {
     const c = this.callMap.get(a.callId!)!;
     c.offer!.agents.delete(a.cfg.id);
     if (c.offer!.agents.size > 0) this.cancelOffer(c, [...c.offer!.agents], out); // ring-all: the others stop
-    this.callMap.delete(c.id);
+    this.dropCall(c);
     a.answeredAt = now;
     a.callsAnswered++;
     a.misses = { "no-answer": 0, busy: 0, rejected: 0 };
@@ -272,7 +258,11 @@ export class AcdEngine {
     }
     if (c.offer === undefined) {
       // The caller goes back to the head of its queue at raised priority, not the tail (issue 4).
-      c.priority = c.basePriority + (this.queues.get(c.queue)!.requeuePriorityRaise ?? 1);
+      // Its key changes: out of the service order under the old one, back in under the new one.
+      const qi = this.index.get(c.queue)!;
+      qi.waiting.remove(c);
+      c.priority = c.basePriority + (qi.cfg.requeuePriorityRaise ?? 1);
+      qi.waiting.insert(c);
     }
   }
 
@@ -284,7 +274,11 @@ export class AcdEngine {
 
   private release(c: CallRecord, a: AgentRecord, out: AcdAction[]): void {
     c.offer?.agents.delete(a.cfg.id);
-    if (c.offer?.agents.size === 0) c.offer = undefined;
+    if (c.offer?.agents.size === 0) {
+      c.offer = undefined;
+      this.offering.delete(c);
+      this.index.get(c.queue)!.waiting.insert(c);
+    }
     a.callId = undefined;
     a.callQueue = undefined;
     this.setAgent(a, a.status, "idle", out);
@@ -295,19 +289,62 @@ export class AcdEngine {
     const same = a.state === state && a.status.kind === status.kind && (a.status.kind !== "on-break" || status.kind !== "on-break" || a.status.reason === status.reason);
     a.status = status;
     a.state = state;
+    if (state === "wrap-up") this.wrapping.add(a);
+    else this.wrapping.delete(a);
+    this.track(a);
     if (same) return;
     out.push({ type: "agent-state-changed", agent: a.cfg.id, status, state });
     this.markAgent(a);
+  }
+
+  /** Keeps the per-queue eligible and logged-in slots in step with the agent's status, state and registration. */
+  private track(a: AgentRecord): void {
+    const eligible = this.eligible(a);
+    if (eligible !== this.eligibleAgents.has(a)) {
+      if (eligible) this.eligibleAgents.add(a);
+      else this.eligibleAgents.delete(a);
+      for (const s of this.slots.get(a)!) {
+        if (eligible) s.q.eligible.add(s.i);
+        else s.q.eligible.delete(s.i);
+      }
+    }
+    const loggedIn = a.status.kind !== "logged-out";
+    if (loggedIn !== this.loggedInAgents.has(a)) {
+      if (loggedIn) this.loggedInAgents.add(a);
+      else this.loggedInAgents.delete(a);
+      for (const s of this.slots.get(a)!) s.q.loggedIn += loggedIn ? 1 : -1;
+    }
+  }
+
+  /** The call is gone (answered, left, overflowed): out of every map and index. */
+  private dropCall(c: CallRecord): void {
+    const qi = this.index.get(c.queue)!;
+    this.callMap.delete(c.id);
+    qi.calls.remove(c);
+    if (c.offer === undefined) qi.waiting.remove(c);
+    qi.retrying.delete(c);
+    this.offering.delete(c);
   }
 
   private markAgent(a: AgentRecord): void {
     for (const m of a.cfg.memberships) if (this.queues.has(m.queue)) this.dirty.add(m.queue);
   }
 
-  /** Timers: wrap-up ends, ring timeouts (= no-answer), max wait (overflow). */
+  /** Timers: wrap-up ends, ring timeouts (= no-answer), max wait (overflow); only the records that can be due are looked at. */
   private expire(now: number, out: AcdAction[]): void {
-    for (const a of this.agentMap.values()) if (a.state === "wrap-up" && now >= a.wrapUntil) this.setAgent(a, a.status, "idle", out);
-    for (const c of [...this.callMap.values()].sort((x, y) => x.seq - y.seq)) {
+    const order = this.agentOrder;
+    const woken = [...this.wrapping].filter((a) => now >= a.wrapUntil);
+    for (const a of woken.sort((x, y) => order.get(x)! - order.get(y)!)) this.setAgent(a, a.status, "idle", out);
+    const due: CallRecord[] = [];
+    for (const c of this.offering) if (now >= c.offer!.deadline) due.push(c);
+    for (const qi of this.index.values()) {
+      if (!qi.overflows) continue;
+      for (const c of qi.calls) {
+        if (now < c.joinedAt + qi.cfg.maxWaitMs!) break;
+        if (c.offer === undefined) due.push(c);
+      }
+    }
+    for (const c of due.sort((x, y) => x.seq - y.seq)) {
       if (c.offer !== undefined && now >= c.offer.deadline) {
         const timedOut = [...c.offer.agents].sort();
         out.push({ type: "cancel-offer", callId: c.id, agents: timedOut });
@@ -315,7 +352,7 @@ export class AcdEngine {
       }
       const q = this.queues.get(c.queue)!;
       if (c.offer === undefined && q.maxWaitMs !== undefined && q.overflow !== undefined && now >= c.joinedAt + q.maxWaitMs) {
-        this.callMap.delete(c.id);
+        this.dropCall(c);
         this.counterMap.get(c.queue)!.overflowed++;
         this.dirty.add(c.queue);
         out.push({ type: "call-overflow", callId: c.id, queue: c.queue, destination: q.overflow });
@@ -323,38 +360,66 @@ export class AcdEngine {
     }
   }
 
-  /** Highest priority class first; FIFO (join time, then arrival) within a class, across all queues. */
-  private serviceOrder(): CallRecord[] {
-    return [...this.callMap.values()].filter((c) => c.offer === undefined).sort((x, y) => y.priority - x.priority || x.joinedAt - y.joinedAt || x.seq - y.seq);
-  }
-
-  /** Offer each waiting call, in service order, to the best eligible agent(s) of its queue. */
+  /**
+   * Offer each waiting call, in service order (highest priority class first, FIFO within a
+   * class, across all queues), to the best eligible agent(s) of its queue. Only queues with an
+   * eligible agent can offer, and an offer only ever removes eligible agents, so the pass is a
+   * merge of those queues' waiting lists (a heap of their heads), stopping at a queue as soon
+   * as it has nobody left; the calls it skips are the ones a full scan would rank with no
+   * candidates, and like them their retry lapses.
+   */
   private dispatch(now: number, out: AcdAction[]): void {
-    for (const c of this.serviceOrder()) {
-      c.retryAt = undefined;
-      const candidates = this.candidates(c.queue);
-      if (candidates.length === 0) continue;
-      const q = this.queues.get(c.queue)!;
-      const ranked = STRATEGIES[q.strategy](candidates, this.waitingView(c), {
-        now,
-        random: this.random,
-        memory: this.memory.get(c.queue) ?? {},
-        settings: this.settings(q),
-        fallback: STRATEGIES[q.fallbackStrategy ?? "longest-idle"],
-        ...(this.lastServed.has(c.caller) ? { lastServed: this.lastServed.get(c.caller)! } : {}),
-      });
-      c.retryAt = ranked.retryAt;
-      // Only agents the strategy was given may be offered: a strategy cannot conjure a busy agent.
-      const allowed = new Set(candidates.map((x) => x.id));
-      const picked = ranked.agents.filter((id) => allowed.has(id));
-      const agents = ranked.mode === "all" ? [...new Set(picked)] : picked.slice(0, 1);
-      if (agents.length === 0) continue;
-      this.offer(c, agents, ranked.mode, now, out);
+    const heads = new ServiceHeap();
+    for (const qi of this.index.values()) {
+      if (qi.eligible.size === 0) qi.lapseRetries(undefined);
+      else if (qi.waiting.length > 0) heads.push({ qi, pos: 0 });
+    }
+    const cache = new Map<QueueIndex, AgentCandidate[]>();
+    for (let cur = heads.peek(); cur !== undefined; cur = heads.peek()) {
+      const { qi } = cur;
+      const c = qi.waiting.at(cur.pos)!;
+      if (qi.eligible.size === 0) {
+        qi.lapseRetries(c);
+        heads.pop();
+        continue;
+      }
+      let candidates = cache.get(qi);
+      if (candidates === undefined) cache.set(qi, (candidates = this.candidates(qi)));
+      if (this.rankAndOffer(qi, c, candidates, now, out)) cache.clear(); // agents left: every cached list may be stale
+      else cur.pos++;
+      if (cur.pos >= qi.waiting.length) heads.pop();
+      else heads.headChanged();
     }
   }
 
-  private offer(c: CallRecord, agents: string[], mode: OfferMode, now: number, out: AcdAction[]): void {
-    const q = this.queues.get(c.queue)!;
+  /** Ranks one waiting call; true when it was offered (and so left the waiting list). */
+  private rankAndOffer(qi: QueueIndex, c: CallRecord, candidates: AgentCandidate[], now: number, out: AcdAction[]): boolean {
+    const q = qi.cfg;
+    const ranked = STRATEGIES[q.strategy](candidates, this.waitingView(c), {
+      now,
+      random: this.random,
+      memory: this.memory.get(c.queue) ?? {},
+      settings: this.settings(q),
+      fallback: STRATEGIES[q.fallbackStrategy ?? "longest-idle"],
+      ...(this.lastServed.has(c.caller) ? { lastServed: this.lastServed.get(c.caller)! } : {}),
+    });
+    c.retryAt = ranked.retryAt;
+    if (c.retryAt !== undefined) qi.retrying.add(c);
+    else qi.retrying.delete(c);
+    // Only agents the strategy was given may be offered: a strategy cannot conjure a busy agent.
+    const allowed = new Set(candidates.map((x) => x.id));
+    const picked = ranked.agents.filter((id) => allowed.has(id));
+    const agents = ranked.mode === "all" ? [...new Set(picked)] : picked.slice(0, 1);
+    if (agents.length === 0) return false;
+    this.offer(qi, c, agents, ranked.mode, now, out);
+    return true;
+  }
+
+  private offer(qi: QueueIndex, c: CallRecord, agents: string[], mode: OfferMode, now: number, out: AcdAction[]): void {
+    const q = qi.cfg;
+    qi.waiting.remove(c);
+    qi.retrying.delete(c);
+    this.offering.add(c);
     c.offer = { agents: new Set(agents), mode, deadline: now + (q.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS) };
     c.retryAt = undefined;
     out.push({ type: "offer", callId: c.id, queue: c.queue, caller: c.caller, agents, mode, waitedMs: now - c.joinedAt });
@@ -364,19 +429,16 @@ export class AcdEngine {
       a.callQueue = c.queue;
       this.setAgent(a, a.status, "offered", out);
     }
-    const first = this.memberMap.get(c.queue)!.find((m) => m.agent === agents[0]);
+    const first = qi.memberOf.get(agents[0]!);
     if (first !== undefined) this.memory.set(c.queue, { lastOffered: { id: first.agent, order: first.order } });
     this.dirty.add(c.queue);
   }
 
-  private candidates(queue: string): AgentCandidate[] {
-    const out: AgentCandidate[] = [];
-    for (const m of this.memberMap.get(queue)!) {
+  private candidates(qi: QueueIndex): AgentCandidate[] {
+    return qi.eligibleMembers().map((m) => {
       const a = this.agentMap.get(m.agent)!;
-      if (!this.eligible(a)) continue;
-      out.push({ id: m.agent, skillLevel: m.skillLevel, order: m.order, weight: a.cfg.weight ?? 1, callsAnswered: a.callsAnswered, talkTimeMs: a.talkTimeMs, idleSince: a.idleSince });
-    }
-    return out;
+      return { id: m.agent, skillLevel: m.skillLevel, order: m.order, weight: a.cfg.weight ?? 1, callsAnswered: a.callsAnswered, talkTimeMs: a.talkTimeMs, idleSince: a.idleSince };
+    });
   }
 
   private waitingView(c: CallRecord): WaitingCall {

@@ -1,0 +1,49 @@
+// The engine's records of agents, calls, queue members and counters. Tests, stats and the
+// console read them through the engine's read-only views; only the engine changes them.
+import type { AgentConfig, AgentState, AgentStatus, OfferFailure } from "./acd-types.js";
+import type { OfferMode } from "./strategies/index.js";
+
+export interface AgentRecord {
+  readonly cfg: AgentConfig;
+  status: AgentStatus;
+  state: AgentState;
+  registered: boolean;
+  /** The call this agent is offered, or talking to. */
+  callId: string | undefined;
+  /** Queue of that call (wrap-up time, stats). */
+  callQueue: string | undefined;
+  wrapUntil: number;
+  answeredAt: number;
+  callsAnswered: number;
+  talkTimeMs: number;
+  idleSince: number;
+  misses: Record<OfferFailure, number>;
+}
+
+export interface CallRecord {
+  readonly id: string;
+  readonly caller: string;
+  readonly queue: string;
+  readonly basePriority: number;
+  priority: number;
+  readonly joinedAt: number;
+  /** Arrival order: the last FIFO tie-break. */
+  readonly seq: number;
+  offer: { agents: Set<string>; mode: OfferMode; deadline: number } | undefined;
+  /** A strategy asked to be ranked again then (skill widening, sticky hold). */
+  retryAt: number | undefined;
+}
+
+export interface Member {
+  readonly agent: string;
+  readonly skillLevel: number;
+  readonly order: number;
+}
+
+export interface QueueCounters {
+  joined: number;
+  answered: number;
+  abandoned: number;
+  overflowed: number;
+  refused: number;
+}
