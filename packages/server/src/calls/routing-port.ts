@@ -21,6 +21,7 @@ export class ConfigRoutingPort implements RoutingPort {
   private readonly overrides = new Map<string, ExtensionSettingsOverride>();
   private readonly trunks = new Map<string, TrunkInfo>();
   readonly park: RoutingPort["park"];
+  readonly queues: RoutingPort["queues"];
 
   constructor(
     private readonly plan: DialPlan,
@@ -41,6 +42,7 @@ export class ConfigRoutingPort implements RoutingPort {
       });
     }
     this.park = { code: plan.park.code ?? "", slots: parkSlots(plan.park.slots), timeoutSeconds: plan.park.timeoutSeconds };
+    this.queues = plan.queues;
   }
 
   /** Loads runtime overrides from the store (at start). */

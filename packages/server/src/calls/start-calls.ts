@@ -109,6 +109,7 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
       minSE: c.sessionTimers.minSE,
     },
     mediaAddress: d.mediaAddress,
+    random: () => uniform(d.random.bytes(4)),
     log,
   });
   const methods = new Set<string>(CALL_METHODS);
@@ -145,4 +146,10 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
       await engine.close();
     },
   };
+}
+
+/** A uniform number in [0, 1) from 4 random bytes. */
+function uniform(b: Uint8Array): number {
+  const u32 = (((b[0] ?? 0) << 24) | ((b[1] ?? 0) << 16) | ((b[2] ?? 0) << 8) | (b[3] ?? 0)) >>> 0;
+  return u32 / 4294967296;
 }

@@ -93,6 +93,7 @@ test("the contract's example is valid and becomes this DialPlan", () => {
       },
     },
     ringGroups: { "6000": { strategy: "simultaneous", members: ["1001", "1002"], ringSeconds: 20, memberRingSeconds: 10, noAnswer: "1003" } },
+    queues: {},
     schedules: {
       office: {
         timezone: "Asia/Shanghai",
@@ -119,6 +120,7 @@ test("the contract's example is valid and becomes this DialPlan", () => {
     featureCodes: {
       dndOn: "*78", dndOff: "*79", forwardAlways: "*72", forwardBusy: "*90", forwardNoAnswer: "*92",
       forwardOff: "*73", callWaitingOn: "*70", callWaitingOff: "*71", pickup: "*8", directedPickup: "**",
+      agentLogin: "*60", agentLogout: "*61", agentBreak: "*62", agentAvailable: "*63",
     },
     park: { code: "700", slots: "701-720", timeoutSeconds: 60 },
   };
@@ -177,11 +179,11 @@ test("references: ring-group members, schedules, trunks, destinations", () => {
     "hotline.yaml:46:79: outboundRoutes[0].trunks[1]: unknown trunk 'carrier-b'",
   ]);
   assert.deepEqual(errorsOf('numbers:\n  "400": { destination: "9999" }\n  "401": { destination: "trunk:nope/123" }\nringGroups:\n  "6000": { members: ["1001", "1001"], ringSeconds: 5, memberRingSeconds: 6, noAnswer: "7000" }\n'), [
-    "hotline.yaml:2:25: numbers.400.destination: '9999' is not an extension, ring group or number entry",
+    "hotline.yaml:2:25: numbers.400.destination: '9999' is not an extension, ring group, queue or number entry",
     "hotline.yaml:3:25: numbers.401.destination: unknown trunk 'nope'",
     'hotline.yaml:5:31: ringGroups.6000.members[1]: duplicate member, already at index 0 (got "1001")',
     "hotline.yaml:5:75: ringGroups.6000.memberRingSeconds: must not be greater than ringSeconds (5) (got 6)",
-    "hotline.yaml:5:88: ringGroups.6000.noAnswer: '7000' is not an extension, ring group or number entry",
+    "hotline.yaml:5:88: ringGroups.6000.noAnswer: '7000' is not an extension, ring group, queue or number entry",
   ]);
 });
 
@@ -388,8 +390,9 @@ test("the README's dial-plan examples are valid together", () => {
   const doc = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
   const section = /### Dial plan\n([\s\S]*?)### Full example/.exec(doc)?.[1] ?? "";
   const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
-  assert.equal(blocks.length, 11);
+  assert.equal(blocks.length, 12);
   const users = 'demo: { extensions: [] }\nusers:\n  - { username: "2001", password: "change-me-2001" }\n  - { username: "2002", password: "change-me-2002" }\n';
   const plan = dialPlanOf(configOf(users + blocks.join("")));
   assert.deepEqual(Object.keys(plan.trunks), ["carrier-a", "partner"]);
+  assert.deepEqual(Object.keys(plan.queues), ["7000"]);
 });

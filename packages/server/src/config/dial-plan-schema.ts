@@ -1,11 +1,12 @@
-// The dial-plan keys of hotline.yaml (calls, extensions, ring groups, schedules, numbers,
-// blacklist, trunks, routes, feature codes, park). Shapes and single-field formats are checked
+// The dial-plan keys of hotline.yaml (calls, extensions, ring groups, queues, schedules,
+// numbers, blacklist, trunks, routes, feature codes, park). Shapes and single-field formats are checked
 // here, with the switch's own rules (patterns, times, destinations); checks across keys are
 // @hotline/switch's checkDialPlan, run from checks.ts.
 import { isIP } from "node:net";
 import { z } from "zod";
+import { STRATEGY_IDS } from "@hotline/acd";
 import {
-  CLASSES_OF_SERVICE, DAYS, DEFAULT_EXTENSION_DEFAULTS, DEFAULT_FEATURE_CODES, DEFAULT_FOLLOW_ME_RING_SECONDS, DEFAULT_PARK,
+  CLASSES_OF_SERVICE, DAYS, DEFAULT_EXTENSION_DEFAULTS, DEFAULT_FEATURE_CODES, DEFAULT_FOLLOW_ME_RING_SECONDS, DEFAULT_PARK, DEFAULT_QUEUE,
   RING_STRATEGIES, TONE_PLAN_IDS, TRUNK_NAME_RE, TRUNK_NAME_RULE, TRUNK_SOURCE_RULE, TRUNK_TRANSPORTS,
   dateProblem, defaultCallSettings, destinationProblem, parseSlotRange, parseTrunkSource, patternProblem, timeProblem, timezoneProblem,
   type FeatureCodeName,
@@ -125,6 +126,18 @@ const ringGroup = z.strictObject({
   noAnswer: destination.nullable().default(null),
 });
 
+const queue = z.strictObject({
+  name: text.nullable().default(DEFAULT_QUEUE.name),
+  strategy: z.enum(STRATEGY_IDS),
+  // Skill level 1 is best (@hotline/acd's Membership.skillLevel).
+  members: z.record(extensionKey, intIn(1, 100)).refine((m) => Object.keys(m).length > 0, { error: "must list at least one member", params: { wholeMapping: true } }),
+  ringSeconds: intIn(1, 600).default(DEFAULT_QUEUE.ringSeconds),
+  wrapUpSeconds: intIn(0, 3600).default(DEFAULT_QUEUE.wrapUpSeconds),
+  maxWaitSeconds: intIn(1, 86_400).nullable().default(DEFAULT_QUEUE.maxWaitSeconds),
+  overflow: destination.nullable().default(DEFAULT_QUEUE.overflow),
+  maxLength: intIn(1, 100_000).nullable().default(DEFAULT_QUEUE.maxLength),
+});
+
 const schedule = z.strictObject({
   timezone: checked(timezoneProblem),
   open: z
@@ -235,6 +248,7 @@ export const dialPlanShape = {
   extensionDefaults: extensionDefaults.prefault({}),
   extensions: z.record(extensionKey, extension).default({}),
   ringGroups: z.record(internalNumberKey, ringGroup).default({}),
+  queues: z.record(internalNumberKey, queue).default({}),
   schedules: z.record(name, schedule).default({}),
   numbers: z.record(internalNumberKey, numberEntry).default({}),
   blacklist: z.array(pattern).default([]),

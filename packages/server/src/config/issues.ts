@@ -34,6 +34,8 @@ export const errorMap: z.core.$ZodErrorMap = (issue) => {
       return `must be ${want}`;
     }
     case "invalid_value":
+      // A required enum key (queues.*.strategy) that is missing: say so, as for other keys.
+      if (issue.input === undefined) return "is required";
       return `must be one of: ${issue.values.map(String).join(", ")}`;
     case "too_small":
       return issue.origin === "array" ? `must list at least ${issue.minimum}` : undefined;

@@ -52,6 +52,7 @@ const DEFAULTS = {
   extensionDefaults: { callWaiting: true, dnd: false, classOfService: "international", noAnswerSeconds: 20 },
   extensions: {},
   ringGroups: {},
+  queues: {},
   schedules: {},
   numbers: {},
   blacklist: [],
@@ -63,6 +64,7 @@ const DEFAULTS = {
   featureCodes: {
     dndOn: "*78", dndOff: "*79", forwardAlways: "*72", forwardBusy: "*90", forwardNoAnswer: "*92",
     forwardOff: "*73", callWaitingOn: "*70", callWaitingOff: "*71", pickup: "*8", directedPickup: "**",
+    agentLogin: "*60", agentLogout: "*61", agentBreak: "*62", agentAvailable: "*63",
   },
   park: { code: "700", slots: "701-720", timeoutSeconds: 60 },
 };

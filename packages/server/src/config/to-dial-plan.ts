@@ -18,6 +18,7 @@ export function dialPlanOf(config: HotlineConfig): DialPlan {
       const total = g.ringSeconds ?? ringSeconds;
       return { ...g, ringSeconds: total, memberRingSeconds: g.memberRingSeconds ?? Math.min(DEFAULT_MEMBER_RING_SECONDS, total) };
     }),
+    queues: config.queues,
     schedules: config.schedules,
     numbers: mapValues(config.numbers, (e): NumberEntry => {
       // The schema guarantees one of the two forms.

@@ -4,7 +4,7 @@
  * trunks, settings merged from config and the store).
  */
 import type { FlowEndpoint } from "@hotline/sip";
-import type { EffectiveSettings, RouteDecision, RouteInput } from "../routing/index.js";
+import type { EffectiveSettings, QueueEntry, RouteDecision, RouteInput } from "../routing/index.js";
 import type { DigestCredentials } from "./digest-client.js";
 
 export interface TrunkInfo {
@@ -36,6 +36,8 @@ export interface RoutingPort {
   /** Carrier number formats to ours (+8610… → 010…). */
   normalize(trunk: string, number: string): string;
   park: { code: string; slots: readonly string[]; timeoutSeconds: number };
+  /** ACD queues by number (dial plan `queues`). */
+  queues: Readonly<Record<string, QueueEntry>>;
 }
 
 export interface CallOptions {

@@ -44,6 +44,7 @@ import { InDialog } from "./in-dialog.js";
 import { Features } from "./features.js";
 import { negotiateAsUas } from "./session-timer.js";
 import { DialogEventPackage } from "./dialog-event-package.js";
+import { QueueService } from "./queue-service.js";
 import { dialogKey, dialogKeyOf, hasToTag } from "./dialog-key.js";
 
 export interface CallManagerDeps {
@@ -60,6 +61,8 @@ export interface CallManagerDeps {
   options: CallOptions;
   /** The address written into SDP (where phones send RTP). */
   mediaAddress: string;
+  /** Uniform [0, 1): the ACD's random strategies draw from it (injected: STYLE.md §1). */
+  random: () => number;
   log: { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void };
 }
 
@@ -79,6 +82,8 @@ export class CallManager {
   readonly features: Features;
   /** RFC 4235 busy-lamp subscriptions. */
   readonly blf: DialogEventPackage;
+  /** ACD queues (issue 4): the engine's decisions carried out on calls. */
+  readonly queues: QueueService;
   private blfPending = false;
   private nextId = 1;
   private readonly roundRobin = new Map<string, number>();
@@ -88,6 +93,7 @@ export class CallManager {
     this.inDialog = new InDialog(this);
     this.features = new Features(this);
     this.blf = new DialogEventPackage(this);
+    this.queues = new QueueService(this, deps.routing.queues, deps.random);
     // Every call event (ringing, answered, transferred, ended, …) may change a lamp:
     // re-evaluate the subscriptions once per burst of events.
     const rec = deps.recorder;
@@ -258,6 +264,8 @@ export class CallManager {
         return this.dialExtension(call, target.extension, depth);
       case "ring-group":
         return this.dial(call, this.ringGroupStages(call, target), { noAnswer: target.noAnswer, busy: target.noAnswer, owner: null }, depth);
+      case "queue":
+        return this.queues.enqueue(call, target.number);
       case "outbound":
         call.direction = directionOf(call, "outbound");
         return this.dial(call, this.trunkStages(call, target.trunks, target.number), { noAnswer: null, busy: null, owner: null }, depth);
@@ -300,7 +308,7 @@ export class CallManager {
     if (call.isEnded()) return;
     call.state = "dialing";
     const owner: DialOwner = {
-      startLeg: (t, attempt) => this.startLeg(call, t, attempt),
+      startLeg: (t, attempt) => this.startOutboundLeg(call, t, attempt),
       onProgress: (leg, res) => this.inDialog.onCalleeProgress(call, leg, res),
       onAnswer: (leg, res) => this.inDialog.onCalleeAnswer(call, leg, res),
       onExhausted: (status, busy) => {
@@ -322,7 +330,8 @@ export class CallManager {
 
   readonly dialAttempts = new Map<Call, DialAttempt>();
 
-  private async startLeg(call: Call, target: OutboundTarget, attempt: DialAttempt): Promise<OutboundLeg | null> {
+  /** Allocates an endpoint, offers SDP preferring the caller's codec, and sends the INVITE. */
+  async startOutboundLeg(call: Call, target: OutboundTarget, attempt: DialAttempt): Promise<OutboundLeg | null> {
     if (call.state === "ended") return null;
     const endpoint = await this.deps.media.allocate(call.id).catch(() => null);
     if (endpoint === null || call.isEnded() || attempt.finished) {
@@ -491,6 +500,7 @@ export class CallManager {
     const wasConnected = call.state === "connected" || call.answeredAt !== null;
     call.state = "ended";
     call.hangupBy ??= by;
+    this.queues.onCallEnded(call);
     // A parked caller who hangs up frees the slot (else dialling it would "retrieve" a dead call).
     if (call.parkedSlot !== null && this.features.parked.get(call.parkedSlot) === call) this.features.parked.delete(call.parkedSlot);
     call.parkedSlot = null;

@@ -7,7 +7,7 @@ import type { CallDirection } from "../store.js";
 import type { Leg } from "./leg.js";
 import type { CancelTimer } from "./ports.js";
 
-export const CALL_STATES = ["routing", "dialing", "connected", "parked", "ended"] as const;
+export const CALL_STATES = ["routing", "dialing", "queued", "connected", "parked", "ended"] as const;
 export type CallState = (typeof CALL_STATES)[number];
 
 export type HangupBy = "caller" | "callee" | "system";

@@ -58,10 +58,22 @@ export class Features {
         patch.forwardBusy = null;
         patch.forwardNoAnswer = null;
         break;
+      case "agent-login":
+      case "agent-logout":
+      case "agent-break":
+      case "agent-available":
+        // An extension that is no queue's member gets 403 instead of a confirmation tone.
+        if (!this.m.queues.agentAction(ext, action)) return this.m.failCall(call, 403, 21, "Not A Queue Agent");
+        this.m.deps.recorder.event(call, "agent.status", { agent: ext, action });
+        return this.confirm(call);
     }
     await this.m.deps.routing.updateSettings(ext, patch, this.m.deps.scheduler.now());
     this.m.deps.recorder.event(call, "extension.settings", { extension: ext, action, argument });
-    // Confirm audibly like a desk PBX: answer, play a short tone, hang up.
+    this.confirm(call);
+  }
+
+  /** Confirms a feature code audibly like a desk PBX: answer, play a short tone, hang up. */
+  private confirm(call: Call): void {
     if (!this.answerCaller(call)) return;
     const a = call.a;
     if (a.endpoint !== null) this.m.deps.media.play(a.endpoint.id, { kind: "tone", tone: "dial" });

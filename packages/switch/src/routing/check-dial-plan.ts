@@ -35,8 +35,9 @@ function checkDestination(ctx: Context, dest: string, path: IssuePath): DialPlan
     return Object.hasOwn(ctx.plan.trunks, d.trunk) ? [] : [{ path, showValue: false, message: `unknown trunk '${d.trunk}'` }];
   }
   const n = d.number;
-  if (ctx.isExtension(n) || Object.hasOwn(ctx.plan.ringGroups, n) || Object.hasOwn(ctx.plan.numbers, n)) return [];
-  return [{ path, showValue: false, message: `'${n}' is not an extension, ring group or number entry` }];
+  const { ringGroups, queues, numbers } = ctx.plan;
+  if (ctx.isExtension(n) || Object.hasOwn(ringGroups, n) || Object.hasOwn(queues, n) || Object.hasOwn(numbers, n)) return [];
+  return [{ path, showValue: false, message: `'${n}' is not an extension, ring group, queue or number entry` }];
 }
 
 /** A forward or follow-me target: a destination, or an external number this extension may dial. */
@@ -75,6 +76,21 @@ function checkRingGroups(ctx: Context): DialPlanIssue[] {
     issues.push(...duplicates(g.members, (i) => [...at, "members", i], "member"));
     if (g.memberRingSeconds > g.ringSeconds) issues.push({ path: [...at, "memberRingSeconds"], message: `must not be greater than ringSeconds (${g.ringSeconds})` });
     if (g.noAnswer !== null) issues.push(...checkDestination(ctx, g.noAnswer, [...at, "noAnswer"]));
+  }
+  return issues;
+}
+
+function checkQueues(ctx: Context): DialPlanIssue[] {
+  const issues: DialPlanIssue[] = [];
+  for (const [n, q] of Object.entries(ctx.plan.queues)) {
+    const at = ["queues", n];
+    for (const m of Object.keys(q.members)) {
+      if (!ctx.isExtension(m)) issues.push({ path: [...at, "members", m], atKey: true, showValue: false, message: `'${m}' is not an extension (no user or extensions entry)` });
+    }
+    // Without a place to send the caller, a wait limit could only hang up on them.
+    if (q.maxWaitSeconds !== null && q.overflow === null) issues.push({ path: [...at, "maxWaitSeconds"], message: "needs overflow: where a caller goes after waiting this long" });
+    if (q.overflow === n) issues.push({ path: [...at, "overflow"], showValue: false, message: "must not be the queue itself" });
+    else if (q.overflow !== null) issues.push(...checkDestination(ctx, q.overflow, [...at, "overflow"]));
   }
   return issues;
 }
@@ -195,6 +211,7 @@ export function checkDialPlan(plan: DialPlan, extensionSources: ReadonlyMap<stri
     ...checkCalls(plan),
     ...checkExtensions(ctx),
     ...checkRingGroups(ctx),
+    ...checkQueues(ctx),
     ...Object.entries(plan.schedules).flatMap(([name, s]) => checkSchedule(name, s)),
     ...checkNumbers(ctx),
     ...checkTrunks(plan),

@@ -1,5 +1,5 @@
 // Checks on the numbering plan as a whole: no number may mean two things (an extension that is
-// also a ring group, a park slot, a feature code), no feature code that takes an argument may
+// also a ring group or queue, a park slot, a feature code), no feature code that takes an argument may
 // swallow another number, and number entries may not point at each other in a circle.
 import { ARGUMENT_FEATURE_CODES, FEATURE_CODE_NAMES, type DialPlan, type FeatureCodeName } from "./dial-plan.js";
 import { parseDestination } from "./destination.js";
@@ -34,7 +34,7 @@ interface Claim {
   noun: string;
   /** The key that declares it: "demo.extensions[0]", "featureCodes.dndOn". */
   where: string;
-  /** A ring group or number entry. */
+  /** A ring group, queue or number entry. */
   entry: boolean;
 }
 
@@ -59,6 +59,7 @@ function claims(plan: DialPlan, extensionSources: ReadonlyMap<string, IssuePath>
     if (code !== null) add({ number: code, label: `featureCodes.${name}`, path: ["featureCodes", name], atKey: false, prefix: ARGUMENT_FEATURE_CODES.has(name as FeatureCodeName) });
   }
   for (const n of Object.keys(plan.ringGroups)) add({ number: n, label: `ring group ringGroups.${n}`, path: ["ringGroups", n], atKey: true, entry: true });
+  for (const n of Object.keys(plan.queues)) add({ number: n, label: `queue queues.${n}`, path: ["queues", n], atKey: true, entry: true });
   for (const n of Object.keys(plan.numbers)) add({ number: n, label: `number entry numbers.${n}`, path: ["numbers", n], atKey: true, entry: true });
   return list;
 }
@@ -86,7 +87,7 @@ export function checkOverlaps(plan: DialPlan, extensionSources: ReadonlyMap<stri
   }
   for (const p of all.filter((c) => c.prefix)) {
     const swallowed = all.filter((c) => c !== p && c.number !== p.number && c.number.startsWith(p.number));
-    // A ring group or number entry is what the operator just wrote: point at it. Extensions,
+    // A ring group, queue or number entry is what the operator just wrote: point at it. Extensions,
     // park slots and other feature codes are reported together at the code that swallows them.
     const grouped: Claim[] = [];
     for (const c of swallowed) {

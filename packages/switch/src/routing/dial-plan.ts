@@ -101,6 +101,28 @@ export interface RingGroup {
   noAnswer: string | null;
 }
 
+/**
+ * An ACD queue (numbers → queue in DialPlan.queues). Which agent gets a waiting call, and when,
+ * is @hotline/acd's decision; this is only its configuration.
+ */
+export interface QueueEntry {
+  name: string | null;
+  /** One of @hotline/acd's STRATEGY_IDS (validated by the schema). */
+  strategy: string;
+  /** Member extensions → skill level (1 = best). */
+  members: Record<string, number>;
+  /** Ring time of each offer to an agent. */
+  ringSeconds: number;
+  /** After a queue call an agent gets no offer for this long. */
+  wrapUpSeconds: number;
+  /** With overflow: a caller still waiting after this long is sent there; null = waits on. */
+  maxWaitSeconds: number | null;
+  /** A destination (same rules as numbers' destinations), or null. */
+  overflow: string | null;
+  /** Calls waiting or being offered; a caller past it is refused. null = unlimited. */
+  maxLength: number | null;
+}
+
 /** Open from `from` (inclusive) to `to` (exclusive) on each of `days`; "HH:MM", `to` may be "24:00". */
 export interface OpenHours {
   days: Day[];
@@ -176,6 +198,7 @@ export interface InboundRoute {
 export const FEATURE_CODE_NAMES = [
   "dndOn", "dndOff", "forwardAlways", "forwardBusy", "forwardNoAnswer", "forwardOff",
   "callWaitingOn", "callWaitingOff", "pickup", "directedPickup",
+  "agentLogin", "agentLogout", "agentBreak", "agentAvailable",
 ] as const;
 export type FeatureCodeName = (typeof FEATURE_CODE_NAMES)[number];
 /** null disables a code. */
@@ -198,6 +221,8 @@ export interface DialPlan {
   extensionDefaults: ExtensionDefaults;
   extensions: Record<string, ExtensionEntry>;
   ringGroups: Record<string, RingGroup>;
+  /** Number → ACD queue. */
+  queues: Record<string, QueueEntry>;
   schedules: Record<string, Schedule>;
   numbers: Record<string, NumberEntry>;
   blacklist: string[];
@@ -213,6 +238,7 @@ export interface DialPlan {
 export const DEFAULT_FEATURE_CODES: Readonly<FeatureCodes> = {
   dndOn: "*78", dndOff: "*79", forwardAlways: "*72", forwardBusy: "*90", forwardNoAnswer: "*92",
   forwardOff: "*73", callWaitingOn: "*70", callWaitingOff: "*71", pickup: "*8", directedPickup: "**",
+  agentLogin: "*60", agentLogout: "*61", agentBreak: "*62", agentAvailable: "*63",
 };
 
 export const DEFAULT_PARK: Readonly<ParkSettings> = { code: "700", slots: "701-720", timeoutSeconds: 60 };
@@ -224,6 +250,11 @@ export const DEFAULT_FOLLOW_ME_RING_SECONDS = 20;
 
 /** Ring time of each ring-group member when the entry gives none (capped at the group's ringSeconds). */
 export const DEFAULT_MEMBER_RING_SECONDS = 10;
+
+/** Defaults of a queue entry's optional keys. */
+export const DEFAULT_QUEUE: Readonly<Pick<QueueEntry, "name" | "ringSeconds" | "wrapUpSeconds" | "maxWaitSeconds" | "overflow" | "maxLength">> = {
+  name: null, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null,
+};
 
 export function defaultCallSettings(): CallSettings {
   return {
@@ -242,6 +273,7 @@ export function emptyDialPlan(): DialPlan {
     extensionDefaults: { ...DEFAULT_EXTENSION_DEFAULTS },
     extensions: {},
     ringGroups: {},
+    queues: {},
     schedules: {},
     numbers: {},
     blacklist: [],

@@ -6,6 +6,7 @@ import { rejection, type FeatureAction, type Target } from "./route-types.js";
 const ACTIONS: Record<Exclude<FeatureCodeName, "pickup" | "directedPickup">, FeatureAction> = {
   dndOn: "dnd-on", dndOff: "dnd-off", forwardAlways: "forward-always", forwardBusy: "forward-busy",
   forwardNoAnswer: "forward-no-answer", forwardOff: "forward-off", callWaitingOn: "call-waiting-on", callWaitingOff: "call-waiting-off",
+  agentLogin: "agent-login", agentLogout: "agent-logout", agentBreak: "agent-break", agentAvailable: "agent-available",
 };
 
 export interface SlotRange {

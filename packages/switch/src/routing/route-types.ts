@@ -12,6 +12,7 @@ export interface RouteInput {
 
 export const FEATURE_ACTIONS = [
   "dnd-on", "dnd-off", "forward-always", "forward-busy", "forward-no-answer", "forward-off", "call-waiting-on", "call-waiting-off",
+  "agent-login", "agent-logout", "agent-break", "agent-available",
 ] as const;
 export type FeatureAction = (typeof FEATURE_ACTIONS)[number];
 
@@ -29,6 +30,8 @@ export type Target =
       memberRingSeconds: number;
       noAnswer: string | null;
     }
+  /** An ACD queue of DialPlan.queues: the caller waits there for an agent. */
+  | { kind: "queue"; number: string }
   /** `number` is what goes to the carrier (after strip/prepend); `trunks` in failover order. */
   | { kind: "outbound"; route: string; number: string; trunks: string[] }
   /** slot null: the park code, park in the first free slot; a slot: park there if free, retrieve if occupied. */

@@ -188,7 +188,64 @@ test("feature codes, pickup and park (extensions only)", () => {
     { name: "the first slot", origin: ext("1002"), dialed: "701", target: { kind: "park", slot: "701" }, trace: ["park slot 701"] },
     { name: "the last slot", origin: ext("1002"), dialed: "720", target: { kind: "park", slot: "720" }, trace: ["park slot 720"] },
     { name: "past the last slot", origin: ext("1002"), dialed: "721", target: notFound, trace: ["unknown number 721"] },
+    { name: "agent login", origin: ext("1002"), dialed: "*60", target: feature("agent-login", null), trace: ["feature code *60: agent-login"] },
+    { name: "agent logout", origin: ext("1002"), dialed: "*61", target: feature("agent-logout", null), trace: ["feature code *61: agent-logout"] },
+    { name: "agent break", origin: ext("1002"), dialed: "*62", target: feature("agent-break", null), trace: ["feature code *62: agent-break"] },
+    { name: "agent available", origin: ext("1002"), dialed: "*63", target: feature("agent-available", null), trace: ["feature code *63: agent-available"] },
+    { name: "agent codes take no argument", origin: ext("1002"), dialed: "*607000", target: notFound, trace: ["unknown number *607000"] },
   ]);
+  run([
+    { name: "no agent codes for trunks", origin: trunk("carrier-a"), dialed: "*60", target: notFound, trace: ["unknown number *60"] },
+    { name: "no agent codes for trunks (break)", origin: trunk("carrier-b"), dialed: "*62", target: GROUP_6000, trace: ["inbound route 2 (trunk carrier-b, did *)", "→ 8000", "number 8000", "→ 6000", TRACE_6000] },
+  ]);
+});
+
+/** The example plan with queue 7000, a number entry and an inbound route that lead to it. */
+function queuePlan() {
+  const plan = examplePlan();
+  plan.queues = {
+    "7000": { name: "Citizen hotline", strategy: "longest-idle", members: { "1001": 1, "1002": 2 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: 300, overflow: "1003", maxLength: 50 },
+    "7001": { name: null, strategy: "ring-all", members: { "1003": 1 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null },
+  };
+  plan.numbers = { ...plan.numbers, "8100": { destination: "7000" }, "8101": { schedule: "office", open: "7000", closed: "7001" } };
+  plan.inboundRoutes = [{ trunk: "carrier-a", did: "4008XXXXXX", destination: "7001" }, ...plan.inboundRoutes];
+  return plan;
+}
+
+test("queues: dialled, behind number entries and schedules, from inbound routes", () => {
+  const r = new Router(queuePlan(), (n) => EXAMPLE_EXTENSIONS.has(n));
+  const q = (number: string): Target => ({ kind: "queue", number });
+  run([
+    { name: "an extension dials a queue", origin: ext("1002"), dialed: "7000", target: q("7000"), trace: ["queue 7000"] },
+    { name: "a trunk call to a queue number", origin: trunk("carrier-a"), dialed: "7001", target: q("7001"), trace: ["queue 7001"] },
+    { name: "a number entry naming a queue", origin: ext("1002"), dialed: "8100", target: q("7000"), trace: ["number 8100", "→ 7000", "queue 7000"] },
+    {
+      name: "a schedule, open", origin: trunk("carrier-a"), dialed: "8101", target: q("7000"),
+      trace: ["number 8101", "schedule office: open (thu 2026-10-08 10:00 in 08:30-12:00)", "→ 7000", "queue 7000"],
+    },
+    {
+      name: "a schedule, closed", origin: trunk("carrier-a"), dialed: "8101", now: HOLIDAY, target: q("7001"),
+      trace: ["number 8101", "schedule office: closed (holiday 2026-10-01)", "→ 7001", "queue 7001"],
+    },
+    {
+      name: "an inbound route naming a queue", origin: trunk("carrier-a"), dialed: "4008123456", target: q("7001"),
+      trace: ["inbound route 0 (trunk carrier-a, did 4008XXXXXX)", "→ 7001", "queue 7001"],
+    },
+    { name: "the inbound route is for trunk calls only", origin: ext("1002"), dialed: "4008123456", target: notFound, trace: ["unknown number 4008123456"] },
+  ], r);
+});
+
+test("queues: forwards resolve to a queue; ring groups come first, extensions after", () => {
+  const plan = queuePlan();
+  const input = { dialed: "1001", caller: "01012345678", origin: ext("1001") };
+  assert.deepEqual(new Router(plan, (n) => EXAMPLE_EXTENSIONS.has(n)).resolve("7000", input, OPEN), {
+    target: { kind: "queue", number: "7000" }, priority: null, trace: ["destination 7000", "queue 7000"],
+  });
+  // An unchecked plan where one number means three things: the order of resolveNumber decides.
+  plan.ringGroups = { ...plan.ringGroups, "7000": { strategy: "simultaneous", members: ["1001"], ringSeconds: 20, memberRingSeconds: 10, noAnswer: null } };
+  const shadow = new Router(plan, (n) => EXAMPLE_EXTENSIONS.has(n) || n === "7001");
+  assert.deepEqual(shadow.route({ dialed: "7000", caller: "1002", origin: ext("1002") }, OPEN).trace, ["ring group 7000: simultaneous, members 1001"]);
+  assert.deepEqual(shadow.route({ dialed: "7001", caller: "1002", origin: ext("1002") }, OPEN), { target: { kind: "queue", number: "7001" }, priority: null, trace: ["queue 7001"] });
 });
 
 test("disabled feature codes and a custom park range", () => {

@@ -2,7 +2,7 @@
 // where does it go?" Everything is compiled once in the constructor; route() reads no clock
 // (`now` is an argument) and does no I/O. Order (first match wins):
 //   blacklist (caller) → priority (caller) → feature codes / pickup / park (extensions only)
-//   → numbers (schedule → destination, recursively) → ring groups → extensions
+//   → numbers (schedule → destination, recursively) → ring groups → queues → extensions
 //   → outbound routes (extensions only, class of service) | inbound routes (trunks only)
 //   → 404.
 // A trunk call whose number would go out again is refused (403, no transit: toll fraud); that
@@ -46,6 +46,8 @@ export class Router {
   private readonly outbound: OutboundTable;
   private readonly numbers: Map<string, NumberEntry>;
   private readonly ringGroups: Map<string, RingGroup>;
+  /** Queue numbers: the call manager looks the entry up itself when it enqueues. */
+  private readonly queues: ReadonlySet<string>;
   private readonly schedules: Map<string, CompiledSchedule>;
   private readonly inbound: CompiledInbound[];
   private readonly trunkMatcher: TrunkMatcher;
@@ -64,6 +66,7 @@ export class Router {
     this.outbound = new OutboundTable(plan.outboundRoutes, plan.numberClasses);
     this.numbers = ownEntries(plan.numbers);
     this.ringGroups = ownEntries(plan.ringGroups);
+    this.queues = new Set(Object.keys(plan.queues));
     this.schedules = new Map(Object.entries(plan.schedules).map(([name, s]) => [name, new CompiledSchedule(s)]));
     this.inbound = plan.inboundRoutes.map((r, index) => ({ index, ...r, match: r.did === "*" ? () => true : compilePattern(r.did) }));
     this.trunkMatcher = new TrunkMatcher(plan.trunks);
@@ -162,6 +165,10 @@ export class Router {
     if (group) {
       trace.push(`ring group ${number}: ${group.strategy}, members ${group.members.join(", ")}`);
       return { kind: "ring-group", number, ...group, members: [...group.members] };
+    }
+    if (this.queues.has(number)) {
+      trace.push(`queue ${number}`);
+      return { kind: "queue", number };
     }
     if (this.isExtension(number)) {
       trace.push(`extension ${number}`);

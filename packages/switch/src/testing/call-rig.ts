@@ -160,6 +160,9 @@ export class TestRouting implements RoutingPort {
   readonly router: Router;
   readonly overrides = new Map<string, ExtensionSettingsOverride>();
   readonly park = { code: "700", slots: ["701", "702"], timeoutSeconds: 60 };
+  get queues(): DialPlan["queues"] {
+    return this.plan.queues;
+  }
   private readonly matcher: TrunkMatcher;
   constructor(readonly plan: DialPlan = examplePlan()) {
     this.router = new Router(plan, (e) => EXAMPLE_EXTENSIONS.has(e));
@@ -241,6 +244,7 @@ export async function rig(phones: Record<string, number[]>, plan?: DialPlan, aut
     metrics,
     options: { domain: "hotline.test", nodeId: "test", authenticateInvites: auth !== null, ringSeconds: 30, maxCallSeconds: 3600, sessionExpires: 1800, minSE: 90 },
     mediaAddress: "127.0.0.1",
+    random: () => 0.5,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },
   });
   return { manager, metrics, sip, media, clock, recorder, routing, registrar };

@@ -1,0 +1,87 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { getHeader } from "@hotline/sip";
+import { examplePlan } from "../routing/example-plan.js";
+import { answerSdp, invite, parse, reply, rig, settle } from "../testing/call-rig.js";
+
+const SRC = (port: number) => ({ transport: "udp" as const, address: "127.0.0.1", port });
+
+async function queueRig() {
+  const plan = examplePlan();
+  plan.queues = {
+    "7000": { name: "hotline", strategy: "linear", members: { "1001": 1, "1002": 1 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: 2 },
+  };
+  plan.extensions["1001"]!.followMe = null;
+  return rig({ "1001": [5086], "1002": [5080] }, plan);
+}
+
+async function login(r: Awaited<ReturnType<typeof queueRig>>, ext: string, port: number, tx: string): Promise<void> {
+  r.manager.onRequest(tx, invite(ext, "*60", { port }), SRC(port));
+  await settle();
+  assert.deepEqual(r.sip.statuses(tx), [100, 200], `${ext} login confirmed`);
+}
+
+test("queue: caller answered with music; linear offers 1001 first; no answer in 15 s → CANCEL, 1001 on break, 1002 gets it; bridge", async () => {
+  const r = await queueRig();
+  await login(r, "1001", 5086, "l1");
+  await login(r, "1002", 5080, "l2");
+  const invitesBefore = r.sip.requests.filter((x) => x.request.method === "INVITE").length;
+  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
+  await settle();
+  assert.deepEqual(r.sip.statuses("tx1"), [100, 200], "the caller is answered while it waits");
+  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  assert.deepEqual(r.media.plays.filter((p) => p.id === call.a.endpoint!.id).at(-1)?.source, { kind: "moh" });
+  const offers = r.sip.requests.filter((x) => x.request.method === "INVITE").slice(invitesBefore);
+  assert.equal(offers.length, 1);
+  assert.equal(offers[0]!.request.uri, "sip:1001@127.0.0.1:5086", "linear: 1001 first");
+  offers[0]!.handler.onResponse(reply(offers[0]!.request, 180));
+  r.clock.advance(15_000);
+  await settle();
+  assert.equal(r.sip.lastRequest("CANCEL").request.uri, "sip:1001@127.0.0.1:5086");
+  const second = r.sip.lastRequest("INVITE");
+  assert.equal(second.request.uri, "sip:1002@127.0.0.1:5080", "then 1002");
+  assert.deepEqual(r.manager.queues.engine.agents.get("1001")?.status, { kind: "on-break", reason: "no-answer" });
+  second.handler.onResponse(reply(second.request, 200, { sdp: answerSdp(42000) }));
+  await settle();
+  assert.equal(call.state, "connected");
+  assert.equal(call.b?.party, "1002");
+  assert.deepEqual(r.media.plays.filter((p) => p.id === call.a.endpoint!.id).at(-1)?.source, null, "music stops");
+  // 1002 hangs up: the call ends, 1002 goes into wrap-up.
+  const bye = parse([
+    "BYE sip:hotline@127.0.0.1:5060 SIP/2.0",
+    "Via: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKqbye",
+    `From: ${getHeader(second.request, "to")};tag=callee-tag`,
+    `To: ${getHeader(second.request, "from")}`,
+    `Call-ID: ${getHeader(second.request, "call-id")}`,
+    "CSeq: 5 BYE",
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n"));
+  r.manager.onRequest("tx9", bye, SRC(5080));
+  await settle();
+  assert.equal(r.manager.calls.size, 0);
+  assert.equal(r.manager.queues.engine.agents.get("1002")?.state, "wrap-up");
+});
+
+test("queue: an unregistered agent is never offered; a full queue answers 486; the caller hanging up leaves the queue", async () => {
+  const r = await queueRig();
+  await login(r, "1001", 5086, "l1");
+  // 1002 logs in but its phone is not registered any more.
+  await login(r, "1002", 5080, "l2");
+  await r.registrar.expire(Number.MAX_SAFE_INTEGER);
+  r.clock.advance(2000); // registration poll
+  await settle();
+  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
+  r.manager.onRequest("tx2", invite("1005", "7000", { port: 6003 }), SRC(6003));
+  r.manager.onRequest("tx3", invite("1003", "7000", { port: 6005 }), SRC(6005));
+  await settle();
+  const offered = r.sip.requests.filter((x) => x.request.method === "INVITE" && /@127\.0\.0\.1:50(80|86)$/.test(x.request.uri));
+  assert.equal(offered.length, 0, "nobody registered: no offer");
+  assert.deepEqual(r.sip.statuses("tx3"), [100, 486], "maxLength 2: the third caller is refused busy");
+  const waiting = [...r.manager.calls.values()].filter((c) => c.state === "queued");
+  assert.equal(waiting.length, 2);
+  await r.manager.endCall(waiting[0]!, "caller", 16, "hung up");
+  assert.deepEqual(r.manager.queues.engine.waitingCalls("7000"), [waiting[1]!.id]);
+  void answerSdp;
+});

@@ -1,0 +1,54 @@
+// A first ACD queue end to end (issue 4, started): two SIPp agents register and log in with
+// the feature code *60 (hotline answers, plays a confirmation tone and hangs up); a caller
+// dials the queue, is answered with music on hold, and the linear strategy's first agent
+// (1001) answers; the CDR says so and the journal has the queue's events.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+
+const USERS = ["1001", "1002", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
+const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
+
+function show(r: SippResult): string {
+  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-5000)}`;
+}
+
+describe("ACD queue between SIPp phones", () => {
+  let h: Hotline;
+  before(async () => {
+    h = await startHotline({
+      users: USERS,
+      extraYaml: [
+        "calls: { authenticateInvites: false, media: { portMin: 33000, portMax: 33999 } }",
+        "queues:",
+        '  "7000": { name: "Citizen hotline", strategy: linear, members: { "1001": 1, "1002": 1 }, ringSeconds: 10 }',
+      ].join("\n"),
+    });
+  });
+  after(async () => {
+    await h.stop();
+  });
+
+  test("agents log in with *60; a caller to 7000 hears music, linear's first agent answers", async () => {
+    const p1 = await freePort();
+    const p2 = await freePort();
+    for (const [ext, port] of [["1001", p1], ["1002", p2]] as const) {
+      const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: port, injection: creds(ext), keys: { hexp: "300" } });
+      assert.equal(reg.code, 0, show(reg));
+      // The agent logs in from its desk phone: *60 is answered, a tone plays, hotline hangs up.
+      const login = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds(ext), extra: ["-s", "*60"], timeoutSeconds: 15 });
+      assert.equal(login.code, 0, show(login));
+    }
+    const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: p1, extra: ["-mp", String(await freePort())], timeoutSeconds: 20 });
+    const caller = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7000", "-d", "1500"], timeoutSeconds: 20 });
+    assert.equal(caller.code, 0, show(caller));
+    assert.equal((await agent).code, 0, show(await agent));
+    let cdr: { dialed: string; answeredBy: string | null; disposition: string; callId: string } | undefined;
+    await waitFor(async () => (cdr = (await h.api<{ cdrs: NonNullable<typeof cdr>[] }>("/api/cdrs")).cdrs.find((c) => c.dialed === "7000")) !== undefined, 5000, () => "no CDR");
+    assert.deepEqual({ answeredBy: cdr!.answeredBy, disposition: cdr!.disposition }, { answeredBy: "1001", disposition: "answered" });
+    const journal = await h.api<{ events: { type: string; data: Record<string, unknown> }[] }>(`/api/journal?callId=${cdr!.callId}`);
+    const types = journal.events.map((e) => e.type);
+    assert.ok(types.includes("queue.joined") && types.includes("queue.offer"), types.join(", "));
+    assert.deepEqual(journal.events.find((e) => e.type === "queue.offer")?.data, { agents: ["1001"] });
+  });
+});
