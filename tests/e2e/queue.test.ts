@@ -39,6 +39,20 @@ describe("ACD queue between SIPp phones", () => {
       const login = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds(ext), extra: ["-s", "*60"], timeoutSeconds: 15 });
       assert.equal(login.code, 0, show(login));
     }
+    // The operator's API: live figures, an agent put on break and back, clear errors.
+    const base = `http://127.0.0.1:${h.httpPort}`;
+    const put = (ext: string, body: unknown) => fetch(`${base}/api/agents/${ext}/status`, { method: "PUT", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    let q = await h.api<{ queues: { queue: string; loggedIn: number; available: number }[]; agents: { agent: string; status: { kind: string }; registered: boolean }[] }>("/api/queues");
+    assert.deepEqual(q.queues.map((x) => [x.queue, x.loggedIn, x.available]), [["7000", 2, 2]]);
+    assert.ok(q.agents.every((a) => a.registered && a.status.kind === "available"), JSON.stringify(q.agents));
+    assert.equal((await put("1002", { status: "on-break" })).status, 200);
+    q = await h.api("/api/queues");
+    assert.equal(q.agents.find((a) => a.agent === "1002")?.status.kind, "on-break");
+    assert.equal((await put("1002", { status: "available" })).status, 200);
+    const bad = await put("1002", { status: "sleeping" });
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { error: string }).error, /status: must be one of logged-in, logged-out, on-break, available \(got "sleeping"\)/);
+    assert.equal((await put("1009", { status: "available" })).status, 404);
     const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: p1, extra: ["-mp", String(await freePort())], timeoutSeconds: 20 });
     const caller = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7000", "-d", "1500"], timeoutSeconds: 20 });
     assert.equal(caller.code, 0, show(caller));

@@ -5,6 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { HttpError, methodNotAllowed, send } from "./http/http-io.js";
 import { recordRoutes, type RecordRoutesDeps } from "./http/record-routes.js";
+import { queueRoutes, type QueueRoutesDeps } from "./http/queue-routes.js";
 
 export type { RecordRoutesDeps } from "./http/record-routes.js";
 
@@ -14,6 +15,8 @@ export interface HttpRoutes {
   metrics(): string;
   /** Calls in progress with per-leg media counters. */
   calls?(): Promise<unknown>;
+  /** ACD queues: live figures and agent status. */
+  queues?: QueueRoutesDeps;
   /**
    * CDRs, journal, missed calls and extension settings. Left out (a process without a
    * store), those paths answer 503.
@@ -26,7 +29,7 @@ export interface HttpLog {
 }
 
 const ROUTE_LIST =
-  "/api/status, /api/registrations, /api/calls, /api/cdrs, /api/journal, /api/missed-calls, /api/missed-calls/:id/handled, /api/extensions/:ext/settings, /metrics";
+  "/api/status, /api/registrations, /api/calls, /api/queues, /api/agents/:ext/status, /api/cdrs, /api/journal, /api/missed-calls, /api/missed-calls/:id/handled, /api/extensions/:ext/settings, /metrics";
 
 export function startHttpApi(host: string, port: number, routes: HttpRoutes, log: HttpLog): Promise<Server> {
   const server = createServer((req, res) => {
@@ -57,6 +60,7 @@ async function route(req: IncomingMessage, res: ServerResponse, routes: HttpRout
     return send(res, 200, { collected: true });
   }
   if (await recordRoutes(req, res, url, routes.records)) return;
+  if (await queueRoutes(req, res, path, routes.queues)) return;
   if (path === "/api/calls" && routes.calls !== undefined) {
     if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
     return send(res, 200, await routes.calls());

@@ -104,6 +104,11 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       registrations: () => registrationsReport(registrar, Date.now()),
       metrics: () => metrics.render(),
       calls: () => callsReport(calls.manager, Date.now()),
+      queues: {
+        report: () => calls.manager.queues.report(Date.now()),
+        isAgent: (agent) => calls.manager.queues.isAgent(agent),
+        agentAction: (agent, action) => calls.manager.queues.agentAction(agent, action),
+      },
       records: {
         store,
         now: () => Date.now(),

@@ -6,7 +6,7 @@
  * engine decides who and when; this file only feeds it inputs (including whether each agent's
  * phone is registered) and acts on its actions.
  */
-import { AcdEngine, isStrategyId, type AcdAction, type AcdConfig, type AcdInput, type AgentConfig, type OfferFailure, type QueueConfig } from "@hotline/acd";
+import { AcdEngine, isStrategyId, queueStats, type AcdAction, type AcdConfig, type AcdInput, type AgentConfig, type OfferFailure, type QueueConfig } from "@hotline/acd";
 import type { QueueEntry } from "../routing/index.js";
 import type { Call } from "./call.js";
 import type { CallManager } from "./call-manager.js";
@@ -77,6 +77,26 @@ export class QueueService {
             : { type: "agent-available", agent };
     this.feed(input);
     return true;
+  }
+
+  /** Live figures per queue and each member agent's status and state (GET /api/queues). */
+  report(now: number): { queues: unknown[]; agents: unknown[] } {
+    const queues = [...this.engine.counters.keys()].map((q) => queueStats(this.engine, q));
+    const agents = [...this.engine.agents.entries()].map(([id, a]) => ({
+      agent: id,
+      status: a.status,
+      state: a.state,
+      registered: a.registered,
+      callsAnswered: a.callsAnswered,
+      talkTimeMs: a.talkTimeMs,
+      idleSeconds: a.state === "idle" && a.status.kind === "available" ? Math.max(0, Math.round((now - a.idleSince) / 1000)) : null,
+    }));
+    return { queues, agents };
+  }
+
+  /** Whether `agent` is a member of any queue. */
+  isAgent(agent: string): boolean {
+    return this.members.includes(agent);
   }
 
   /** The call ended (either side hung up): the engine hears the caller left or the agent's call ended. */

@@ -1,0 +1,37 @@
+// GET /api/queues (live figures per queue, each agent's status and state) and
+// PUT /api/agents/:ext/status (log in, log out, break, available — what *60–*63 do from a phone).
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { HttpError, methodNotAllowed, pathSegment, readJson, send } from "./http-io.js";
+
+export const AGENT_STATUSES = { "logged-in": "agent-login", "logged-out": "agent-logout", "on-break": "agent-break", available: "agent-available" } as const;
+export type AgentStatusName = keyof typeof AGENT_STATUSES;
+
+export interface QueueRoutesDeps {
+  report(): unknown;
+  isAgent(agent: string): boolean;
+  agentAction(agent: string, action: (typeof AGENT_STATUSES)[AgentStatusName]): boolean;
+}
+
+/** Serves the queue routes; false when the path is not one of them. */
+export async function queueRoutes(req: IncomingMessage, res: ServerResponse, path: string, deps: QueueRoutesDeps | undefined): Promise<boolean> {
+  if (path === "/api/queues") {
+    if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
+    if (deps === undefined) throw new HttpError(503, "queues are not running");
+    send(res, 200, deps.report());
+    return true;
+  }
+  const m = /^\/api\/agents\/([^/]+)\/status$/.exec(path);
+  if (m === null) return false;
+  if (req.method !== "PUT") throw methodNotAllowed(req.method, ["PUT"]);
+  if (deps === undefined) throw new HttpError(503, "queues are not running");
+  const agent = pathSegment(m[1] ?? "", "agent");
+  if (!deps.isAgent(agent)) throw new HttpError(404, `agent ${agent}: not a member of any queue`);
+  const body = await readJson(req);
+  const status = body !== null && typeof body === "object" && !Array.isArray(body) ? (body as Record<string, unknown>)["status"] : undefined;
+  if (typeof status !== "string" || !Object.hasOwn(AGENT_STATUSES, status)) {
+    throw new HttpError(400, `status: must be one of ${Object.keys(AGENT_STATUSES).join(", ")} (got ${JSON.stringify(status ?? null)})`);
+  }
+  deps.agentAction(agent, AGENT_STATUSES[status as AgentStatusName]);
+  send(res, 200, { agent, status });
+  return true;
+}
