@@ -15,15 +15,19 @@ function show(r: SippResult): string {
 
 describe("ACD queue between SIPp phones", () => {
   let h: Hotline;
+  let opts: Parameters<typeof startHotline>[0];
   before(async () => {
-    h = await startHotline({
+    opts = {
       users: USERS,
+      sipPort: await freePort(),
+      httpPort: await freePort(),
       extraYaml: [
         "calls: { authenticateInvites: false, media: { portMin: 33000, portMax: 33999 } }",
         "queues:",
         '  "7000": { name: "Citizen hotline", strategy: linear, members: { "1001": 1, "1002": 1 }, ringSeconds: 10 }',
       ].join("\n"),
-    });
+    };
+    h = await startHotline(opts);
   });
   after(async () => {
     await h.stop();
@@ -64,5 +68,18 @@ describe("ACD queue between SIPp phones", () => {
     const types = journal.events.map((e) => e.type);
     assert.ok(types.includes("queue.joined") && types.includes("queue.offer"), types.join(", "));
     assert.deepEqual(journal.events.find((e) => e.type === "queue.offer")?.data, { agents: ["1001"] });
+  });
+
+  test("agent status survives a restart: 1001 available, 1002 on break come back as they were", async () => {
+    const base = `http://127.0.0.1:${h.httpPort}`;
+    const put = await fetch(`${base}/api/agents/1002/status`, { method: "PUT", body: JSON.stringify({ status: "on-break" }) });
+    assert.equal(put.status, 200);
+    await h.stop();
+    h = await startHotline({ ...opts, dataDir: h.dataDir });
+    const q = await h.api<{ agents: { agent: string; status: { kind: string; reason?: string } }[] }>("/api/queues");
+    assert.deepEqual(
+      q.agents.map((a) => [a.agent, a.status.kind]).sort(),
+      [["1001", "available"], ["1002", "on-break"]],
+    );
   });
 });

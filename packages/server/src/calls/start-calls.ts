@@ -112,6 +112,12 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
     random: () => uniform(d.random.bytes(4)),
     log,
   });
+  // ACD agents come back with the status they had (a restart is not a logout).
+  manager.queues.onStatus = (agent, status) => {
+    const record = { agent, status: status.kind, reason: status.kind === "on-break" ? status.reason : null, updatedAt: Date.now() };
+    d.store.agentStatus.put(record).catch((err: unknown) => log.error({ err, agent }, "agent status write failed"));
+  };
+  manager.queues.restore(await d.store.agentStatus.list());
   const methods = new Set<string>(CALL_METHODS);
   d.core.deps.calls = { methods, onRequest: (tx, req, src) => manager.onRequest(tx, req, src), onAck: (req) => manager.onAck(req) };
   // The engine's drop and error counters live in its threads: fetched every 5 s, shown as

@@ -1,10 +1,12 @@
-// Journal, missed calls, active calls and extension settings on SQLite. Every write goes
+// Journal, missed calls, active calls, extension settings and agent status on SQLite. Every write goes
 // through the group commit (its promise resolves after COMMIT); every read first commits
 // what is queued, so it sees the caller's own earlier writes.
 import {
   clampLimit,
   type ActiveCallRecord,
   type ActiveCallStore,
+  type AgentStatusRecord,
+  type AgentStatusStore,
   type CallDirection,
   type ExtensionSettingsRecord,
   type ExtensionSettingsStore,
@@ -189,5 +191,21 @@ export function sqliteExtensionSettingsStore({ db, commits, query }: SqliteConte
       const params = [r.extension, toFlag(r.dnd), toFlag(r.callWaiting), r.forwardAlways, r.forwardBusy, r.forwardNoAnswer, r.updatedAt] as const;
       return commits.run(() => void put.run(...params));
     },
+  };
+}
+
+interface AgentStatusRow {
+  agent: string;
+  status: AgentStatusRecord["status"];
+  reason: string | null;
+  updated_at: number;
+}
+
+export function sqliteAgentStatusStore({ db, commits, query }: SqliteContext): AgentStatusStore {
+  const list = db.prepare<[], AgentStatusRow>("SELECT * FROM agent_status ORDER BY agent");
+  const put = db.prepare<[string, string, string | null, number]>("INSERT OR REPLACE INTO agent_status (agent, status, reason, updated_at) VALUES (?, ?, ?, ?)");
+  return {
+    list: () => query(() => list.all().map((r) => ({ agent: r.agent, status: r.status, reason: r.reason, updatedAt: r.updated_at }))),
+    put: (r) => commits.run(() => void put.run(r.agent, r.status, r.reason, r.updatedAt)),
   };
 }

@@ -150,6 +150,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    id: 3,
+    name: "agent-status",
+    sql: `
+      -- ACD agents' operator-set status, restored at start (issue 4).
+      CREATE TABLE agent_status (
+        agent      TEXT PRIMARY KEY,
+        status     TEXT NOT NULL CHECK (status IN ('logged-out', 'available', 'on-break')),
+        reason     TEXT,
+        updated_at INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Thrown when the database was written by a newer (or different) hotline build. */

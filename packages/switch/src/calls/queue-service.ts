@@ -6,7 +6,8 @@
  * engine decides who and when; this file only feeds it inputs (including whether each agent's
  * phone is registered) and acts on its actions.
  */
-import { AcdEngine, isStrategyId, queueStats, type AcdAction, type AcdConfig, type AcdInput, type AgentConfig, type OfferFailure, type QueueConfig } from "@hotline/acd";
+import { AcdEngine, isStrategyId, queueStats, type AcdAction, type AcdConfig, type AcdInput, type AgentConfig, type AgentStatus, type OfferFailure, type QueueConfig } from "@hotline/acd";
+import type { AgentStatusRecord } from "../store.js";
 import type { QueueEntry } from "../routing/index.js";
 import type { Call } from "./call.js";
 import type { CallManager } from "./call-manager.js";
@@ -37,6 +38,9 @@ export class QueueService {
   private readonly registered = new Map<string, boolean>();
   private timer: CancelTimer | null = null;
   private timerAt = Infinity;
+  /** Told of every change of an agent's operator status (the server stores it: it survives restarts). */
+  onStatus: ((agent: string, status: AgentStatus) => void) | null = null;
+  private readonly lastStatus = new Map<string, string>();
 
   constructor(
     private readonly m: CallManager,
@@ -77,6 +81,16 @@ export class QueueService {
             : { type: "agent-available", agent };
     this.feed(input);
     return true;
+  }
+
+  /** Brings agents back to the status stored before a restart (logged-out ones stay out). */
+  restore(records: readonly AgentStatusRecord[]): void {
+    this.syncRegistrations();
+    for (const r of records) {
+      if (!this.members.includes(r.agent) || r.status === "logged-out") continue;
+      this.feed({ type: "agent-login", agent: r.agent });
+      if (r.status === "on-break") this.feed({ type: "agent-break", agent: r.agent, reason: r.reason ?? "break" });
+    }
   }
 
   /** Live figures per queue and each member agent's status and state (GET /api/queues). */
@@ -162,7 +176,14 @@ export class QueueService {
           else this.m.failCall(call, 480, 18, "No agents");
           break;
         }
-        case "agent-state-changed":
+        case "agent-state-changed": {
+          const key = action.status.kind === "on-break" ? `on-break:${action.status.reason}` : action.status.kind;
+          if (this.lastStatus.get(action.agent) !== key) {
+            this.lastStatus.set(action.agent, key);
+            this.onStatus?.(action.agent, action.status);
+          }
+          break;
+        }
         case "queue-stats":
           // Agent-state intervals and live queue figures go to the journal and the console
           // with the rest of issue 4 (not built yet).

@@ -234,6 +234,23 @@ export interface ExtensionSettingsStore {
   put(r: ExtensionSettingsRecord): Promise<void>;
 }
 
+/** An ACD agent's operator-set status (STYLE.md §2), kept so it survives a restart. */
+export const STORED_AGENT_STATUSES = ["logged-out", "available", "on-break"] as const;
+export interface AgentStatusRecord {
+  agent: string;
+  status: (typeof STORED_AGENT_STATUSES)[number];
+  /** The break reason ("no-answer", "break", …); null unless on-break. */
+  reason: string | null;
+  updatedAt: number;
+}
+
+export interface AgentStatusStore {
+  /** Ordered by agent. */
+  list(): Promise<AgentStatusRecord[]>;
+  /** Insert or replace by agent. */
+  put(r: AgentStatusRecord): Promise<void>;
+}
+
 export const DEFAULT_LIST_LIMIT = 100;
 export const MAX_LIST_LIMIT = 1000;
 

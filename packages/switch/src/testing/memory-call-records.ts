@@ -4,6 +4,8 @@ import {
   clampLimit,
   type ActiveCallRecord,
   type ActiveCallStore,
+  type AgentStatusRecord,
+  type AgentStatusStore,
   type CdrRecord,
   type CdrStore,
   type ExtensionSettingsRecord,
@@ -34,6 +36,7 @@ export interface MemoryCallRecords {
   missedCalls: MissedCallStore;
   activeCalls: ActiveCallStore;
   extensionSettings: ExtensionSettingsStore;
+  agentStatus: AgentStatusStore;
 }
 
 function cdrStore(g: Guards, active: Map<string, ActiveCallRecord>): CdrStore {
@@ -166,6 +169,20 @@ function extensionSettingsStore(g: Guards): ExtensionSettingsStore {
   };
 }
 
+function agentStatusStore(g: Guards): AgentStatusStore {
+  const rows = new Map<string, AgentStatusRecord>();
+  return {
+    async list() {
+      g.open();
+      return [...rows.values()].sort((a, b) => cmp(a.agent, b.agent)).map((r) => ({ ...r }));
+    },
+    async put(r) {
+      g.write();
+      rows.set(r.agent, { ...r });
+    },
+  };
+}
+
 export function createMemoryCallRecords(g: Guards): MemoryCallRecords {
   // Shared: CdrStore.write removes the active-call row of the same call.
   const active = new Map<string, ActiveCallRecord>();
@@ -175,5 +192,6 @@ export function createMemoryCallRecords(g: Guards): MemoryCallRecords {
     missedCalls: missedCallStore(g),
     activeCalls: activeCallStore(g, active),
     extensionSettings: extensionSettingsStore(g),
+    agentStatus: agentStatusStore(g),
   };
 }

@@ -162,6 +162,17 @@ export function callRecordsContract(withStore: WithStore): void {
     ]);
   });
 
+  withStore("agent status: put replaces, list by agent, reason kept", async (store) => {
+    assert.deepEqual(await store.agentStatus.list(), []);
+    await store.agentStatus.put({ agent: "1002", status: "on-break", reason: "no-answer", updatedAt: T0 });
+    await store.agentStatus.put({ agent: "1001", status: "available", reason: null, updatedAt: T0 + 1 });
+    await store.agentStatus.put({ agent: "1002", status: "logged-out", reason: null, updatedAt: T0 + 2 });
+    assert.deepEqual(await store.agentStatus.list(), [
+      { agent: "1001", status: "available", reason: null, updatedAt: T0 + 1 },
+      { agent: "1002", status: "logged-out", reason: null, updatedAt: T0 + 2 },
+    ]);
+  });
+
   withStore("recoverInterruptedCalls closes this node's active calls as interrupted CDRs", async (store) => {
     await store.activeCalls.put(sampleActiveCall("ringing", { startedAt: T0 }));
     await store.activeCalls.put(sampleActiveCall("talking", { startedAt: T0 + 1000, answeredAt: T0 + 3000, answeredBy: "1002", direction: "inbound" }));
