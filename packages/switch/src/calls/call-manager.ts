@@ -101,6 +101,7 @@ export class CallManager {
     deps.recorder = {
       started: (c) => (rec.started(c), touch()),
       event: (c, t, d) => (rec.event(c, t, d), touch()),
+      note: (t, d) => rec.note(t, d),
       answered: (c) => (rec.answered(c), touch()),
       ended: async (c, s, n) => {
         touch();

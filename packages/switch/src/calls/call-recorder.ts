@@ -12,6 +12,8 @@ import type { MediaStats } from "./ports.js";
 export interface CallRecorder {
   started(call: Call): void;
   event(call: Call, type: string, data: Record<string, unknown>): void;
+  /** A journal event that belongs to no call (agent status/state, queue figures). */
+  note(type: string, data: Record<string, unknown>): void;
   answered(call: Call): void;
   /** Writes the CDR (and the missed call); resolves when durable. */
   ended(call: Call, stats: readonly (MediaStats | null)[], now: number): Promise<void>;
@@ -38,7 +40,15 @@ export class StoreCallRecorder implements CallRecorder {
   }
 
   event(call: Call, type: string, data: Record<string, unknown>): void {
-    this.journalBuffer.push({ at: this.now(), type, callId: call.id, data });
+    this.push(type, call.id, data);
+  }
+
+  note(type: string, data: Record<string, unknown>): void {
+    this.push(type, null, data);
+  }
+
+  private push(type: string, callId: string | null, data: Record<string, unknown>): void {
+    this.journalBuffer.push({ at: this.now(), type, callId, data });
     // One append per burst of events (a call emits several in the same tick).
     this.flushing ??= Promise.resolve().then(() => this.flush());
   }

@@ -34,6 +34,7 @@ test("queue: caller answered with music; linear offers 1001 first; no answer in 
   const offers = r.sip.requests.filter((x) => x.request.method === "INVITE").slice(invitesBefore);
   assert.equal(offers.length, 1);
   assert.equal(offers[0]!.request.uri, "sip:1001@127.0.0.1:5086", "linear: 1001 first");
+  assert.equal(getHeader(offers[0]!.request, "x-hotline-queue"), "7000;waited=0", "screen pop: queue and wait");
   offers[0]!.handler.onResponse(reply(offers[0]!.request, 180));
   r.clock.advance(15_000);
   await settle();
@@ -62,6 +63,11 @@ test("queue: caller answered with music; linear offers 1001 first; no answer in 
   await settle();
   assert.equal(r.manager.calls.size, 0);
   assert.equal(r.manager.queues.engine.agents.get("1002")?.state, "wrap-up");
+  // Live figures: answered after 15 s (within the 20 s service level), handled 0 s.
+  const report = r.manager.queues.report(r.clock.now()) as { queues: { queue: string; answered: number; serviceLevelPercent: number | null; averageSpeedOfAnswerSeconds: number | null; averageHandleSeconds: number | null }[] };
+  assert.deepEqual(report.queues.map((q) => [q.queue, q.answered, q.serviceLevelPercent, q.averageSpeedOfAnswerSeconds, q.averageHandleSeconds]), [["7000", 1, 100, 15, 0]]);
+  // Agent-state intervals are journaled (no call id): 1001's break after its miss is among them.
+  assert.ok(r.recorder.notes.some((n) => n.type === "agent.state" && n.data["agent"] === "1001" && (n.data["status"] as { kind: string }).kind === "on-break"));
 });
 
 test("queue: an unregistered agent is never offered; a full queue answers 486; the caller hanging up leaves the queue", async () => {

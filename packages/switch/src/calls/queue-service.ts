@@ -7,6 +7,7 @@
  * phone is registered) and acts on its actions.
  */
 import { AcdEngine, isStrategyId, queueStats, type AcdAction, type AcdConfig, type AcdInput, type AgentConfig, type AgentStatus, type OfferFailure, type QueueConfig } from "@hotline/acd";
+import { headerField } from "@hotline/sip";
 import type { AgentStatusRecord } from "../store.js";
 import type { QueueEntry } from "../routing/index.js";
 import type { Call } from "./call.js";
@@ -18,6 +19,8 @@ import type { CancelTimer } from "./ports.js";
 
 /** Agents' registration is re-read this often (and before every queue event). */
 const REGISTRATION_POLL_MS = 2000;
+/** Answered within this long counts towards the service level (the common 80/20 target). */
+const SERVICE_LEVEL_MS = 20_000;
 
 export const AGENT_ACTIONS = ["agent-login", "agent-logout", "agent-break", "agent-available"] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
@@ -41,6 +44,9 @@ export class QueueService {
   /** Told of every change of an agent's operator status (the server stores it: it survives restarts). */
   onStatus: ((agent: string, status: AgentStatus) => void) | null = null;
   private readonly lastStatus = new Map<string, string>();
+  /** When each queued call joined, and which queue (wait and handle times). */
+  private readonly joined = new Map<string, { queue: string; at: number; answeredAt: number | null }>();
+  private readonly figures = new Map<string, { answered: number; withinSL: number; waitMs: number; handled: number; handleMs: number }>();
 
   constructor(
     private readonly m: CallManager,
@@ -57,6 +63,7 @@ export class QueueService {
   enqueue(call: Call, number: string): void {
     this.syncRegistrations();
     this.waiting.set(call.id, call);
+    this.joined.set(call.id, { queue: number, at: this.m.deps.scheduler.now(), answeredAt: null });
     call.state = "queued";
     call.trace.push(`queue ${number}`);
     this.m.deps.recorder.event(call, "queue.joined", { queue: number, priority: call.priority.level });
@@ -95,7 +102,17 @@ export class QueueService {
 
   /** Live figures per queue and each member agent's status and state (GET /api/queues). */
   report(now: number): { queues: unknown[]; agents: unknown[] } {
-    const queues = [...this.engine.counters.keys()].map((q) => queueStats(this.engine, q));
+    const queues = [...this.engine.counters.keys()].map((q) => {
+      const f = this.figuresOf(q);
+      return {
+        ...queueStats(this.engine, q),
+        // Of calls answered: the share answered within 20 s (the "80/20" service level), the
+        // average speed of answer, and the average handle time of calls that have ended.
+        serviceLevelPercent: f.answered === 0 ? null : Math.round((1000 * f.withinSL) / f.answered) / 10,
+        averageSpeedOfAnswerSeconds: f.answered === 0 ? null : Math.round(f.waitMs / f.answered / 100) / 10,
+        averageHandleSeconds: f.handled === 0 ? null : Math.round(f.handleMs / f.handled / 100) / 10,
+      };
+    });
     const agents = [...this.engine.agents.entries()].map(([id, a]) => ({
       agent: id,
       status: a.status,
@@ -108,6 +125,15 @@ export class QueueService {
     return { queues, agents };
   }
 
+  private figuresOf(queue: string): { answered: number; withinSL: number; waitMs: number; handled: number; handleMs: number } {
+    let f = this.figures.get(queue);
+    if (f === undefined) {
+      f = { answered: 0, withinSL: 0, waitMs: 0, handled: 0, handleMs: 0 };
+      this.figures.set(queue, f);
+    }
+    return f;
+  }
+
   /** Whether `agent` is a member of any queue. */
   isAgent(agent: string): boolean {
     return this.members.includes(agent);
@@ -115,6 +141,13 @@ export class QueueService {
 
   /** The call ended (either side hung up): the engine hears the caller left or the agent's call ended. */
   onCallEnded(call: Call): void {
+    const j = this.joined.get(call.id);
+    this.joined.delete(call.id);
+    if (j !== undefined && j.answeredAt !== null) {
+      const f = this.figuresOf(j.queue);
+      f.handled++;
+      f.handleMs += this.m.deps.scheduler.now() - j.answeredAt;
+    }
     const agent = this.agentOf.get(call);
     if (agent !== undefined) {
       this.agentOf.delete(call);
@@ -148,7 +181,7 @@ export class QueueService {
     for (const action of actions) {
       switch (action.type) {
         case "offer":
-          this.offer(action.callId, action.agents, action.mode);
+          this.offer(action.callId, action.agents, action.mode, action.waitedMs);
           break;
         case "cancel-offer": {
           const offer = this.offers.get(action.callId);
@@ -177,6 +210,8 @@ export class QueueService {
           break;
         }
         case "agent-state-changed": {
+          // Agent-state intervals for reports: every change of status or state, timestamped.
+          this.m.deps.recorder.note("agent.state", { agent: action.agent, status: action.status, state: action.state });
           const key = action.status.kind === "on-break" ? `on-break:${action.status.reason}` : action.status.kind;
           if (this.lastStatus.get(action.agent) !== key) {
             this.lastStatus.set(action.agent, key);
@@ -185,8 +220,6 @@ export class QueueService {
           break;
         }
         case "queue-stats":
-          // Agent-state intervals and live queue figures go to the journal and the console
-          // with the rest of issue 4 (not built yet).
           break;
       }
     }
@@ -194,15 +227,28 @@ export class QueueService {
   }
 
   /** Rings the agents' registered contacts for the waiting call (one DialAttempt per offer). */
-  private offer(callId: string, agents: readonly string[], mode: "all" | "one"): void {
+  private offer(callId: string, agents: readonly string[], mode: "all" | "one", waitedMs: number): void {
     const call = this.waiting.get(callId);
     if (call === undefined || call.isEnded()) return;
     void mode; // "one" offers carry a single agent; "all" rings them together, as one stage.
+    // Screen pop for the agent's phone or desktop: which queue, how long the caller waited
+    // (the caller's number and name are in From, as on any call).
+    const queue = this.joined.get(callId)?.queue ?? "";
+    const screenPop = headerField("X-Hotline-Queue", `${queue};waited=${Math.round(waitedMs / 1000)}`);
     const answered = (leg: OutboundLeg): void => {
       this.offers.delete(callId);
       this.waiting.delete(callId);
       const agent = leg.party;
       this.agentOf.set(call, agent);
+      const j = this.joined.get(callId);
+      if (j !== undefined) {
+        const now = this.m.deps.scheduler.now();
+        j.answeredAt = now;
+        const f = this.figuresOf(j.queue);
+        f.answered++;
+        f.waitMs += now - j.at;
+        if (now - j.at <= SERVICE_LEVEL_MS) f.withinSL++;
+      }
       const a = call.a;
       if (a.endpoint !== null && leg.endpoint !== null) {
         this.m.deps.media.play(a.endpoint.id, null);
@@ -214,7 +260,7 @@ export class QueueService {
       this.feed({ type: "offer-answered", agent });
     };
     const attempt = new DialAttempt(
-      [{ label: `queue offer to ${agents.join(", ")}`, timeoutMs: 10 * 60_000, targets: () => agents.flatMap((ag) => this.m.contactTargets(call, ag)) }],
+      [{ label: `queue offer to ${agents.join(", ")}`, timeoutMs: 10 * 60_000, targets: () => agents.flatMap((ag) => this.m.contactTargets(call, ag)).map((t) => ({ ...t, headers: [...t.headers, screenPop] })) }],
       {
         startLeg: (t, att) => this.m.startOutboundLeg(call, t, att),
         onProgress: (leg, res) => {
@@ -235,7 +281,7 @@ export class QueueService {
       this.m.deps.scheduler,
     );
     this.offers.set(callId, { attempt, agents });
-    this.m.deps.recorder.event(call, "queue.offer", { agents: [...agents] });
+    this.m.deps.recorder.event(call, "queue.offer", { agents: [...agents], waitedMs });
     attempt.start();
   }
 

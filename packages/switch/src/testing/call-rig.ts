@@ -145,6 +145,10 @@ export class FakeRecorder implements CallRecorder {
   started(call: Call): void {
     this.event(call, "call.started", {});
   }
+  readonly notes: { type: string; data: Record<string, unknown> }[] = [];
+  note(type: string, data: Record<string, unknown>): void {
+    this.notes.push({ type, data });
+  }
   event(call: Call, type: string, data: Record<string, unknown>): void {
     this.events.push({ callId: call.id, type, data });
   }
