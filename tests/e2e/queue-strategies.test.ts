@@ -35,6 +35,8 @@ describe("ACD strategies, verified from who answered", () => {
         `  "7001": { strategy: linear, members: ${members}, wrapUpSeconds: 0, ringSeconds: 8 }`,
         `  "7002": { strategy: round-robin, members: ${members}, wrapUpSeconds: 0, ringSeconds: 8 }`,
         `  "7003": { strategy: ring-all, members: ${members}, wrapUpSeconds: 0, ringSeconds: 8 }`,
+        '  "7004": { strategy: linear, members: { "1001": 1, "1002": 1 }, wrapUpSeconds: 4, ringSeconds: 8 }',
+        '  "7005": { strategy: linear, members: { "1001": 1, "1002": 1 }, wrapUpSeconds: 0, ringSeconds: 3 }',
       ].join("\n"),
     });
     for (const a of AGENTS) {
@@ -96,5 +98,35 @@ describe("ACD strategies, verified from who answered", () => {
     assert.equal(c.code, 0, show(c));
     for (const r of await Promise.all(ringing)) assert.equal(r.code, 0, show(r));
     assert.equal((await answer).code, 0);
+  });
+
+  async function agentStatus(agent: string): Promise<{ kind: string; reason?: string } | undefined> {
+    const q = await h.api<{ agents: { agent: string; status: { kind: string; reason?: string } }[] }>("/api/queues");
+    return q.agents.find((x) => x.agent === agent)?.status;
+  }
+
+  test("wrap-up: right after a call 1001 is in wrap-up, so the next call goes to 1002", async () => {
+    assert.deepEqual(await sequentialCalls("7004", { "1001": 1, "1002": 1 }), ["1001", "1002"]);
+  });
+
+  test("no answer: 1001 rings 3 s, is CANCELled and put on break 'no-answer'; the caller gets 1002", async () => {
+    // Both agents out of the previous test's wrap-up first.
+    await waitFor(async () => (await h.api<{ agents: { state: string }[] }>("/api/queues")).agents.every((x) => x.state === "idle"), 8000, () => "agents still busy");
+    const ringing = runSipp({ scenario: "uas-ring-expect-cancel.xml", port: h.sipPort, localPort: port.get("1001")!, timeoutSeconds: 20 });
+    const answer = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port.get("1002")!, extra: ["-mp", String(port.get("1002")! + 3000)], timeoutSeconds: 20 });
+    const c = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7005", "-d", "5000"], timeoutSeconds: 20 });
+    assert.equal(c.code, 0, show(c));
+    assert.equal((await ringing).code, 0, show(await ringing));
+    assert.equal((await answer).code, 0);
+    assert.deepEqual(await agentStatus("1001"), { kind: "on-break", reason: "no-answer" });
+  });
+
+  test("an unregistered agent is never offered: 1001 (first in linear) unregisters, the call goes to 1002", async () => {
+    const back = await fetch(`http://127.0.0.1:${h.httpPort}/api/agents/1001/status`, { method: "PUT", body: JSON.stringify({ status: "available" }) });
+    assert.equal(back.status, 200);
+    const unreg = await runSipp({ scenario: "uac-unregister-expect-200-no-contact.xml", port: h.sipPort, localPort: port.get("1001")!, injection: creds("1001"), keys: { hexp: "300" } });
+    assert.equal(unreg.code, 0, show(unreg));
+    await waitFor(async () => (await h.api<{ agents: { agent: string; registered: boolean }[] }>("/api/queues")).agents.find((x) => x.agent === "1001")?.registered === false, 5000, () => "1001 still registered");
+    assert.deepEqual(await sequentialCalls("7004", { "1002": 1 }), ["1002"]);
   });
 });
