@@ -4,6 +4,7 @@
  * with timers (Scheduler) and the durable record of calls (CallRecorder). Tests give fakes.
  * No Node types here: the switch stays portable (ARCHITECTURE.md).
  */
+import type { EndpointConfig, EndpointStats, MediaEvent, PlayTone } from "@hotline/media";
 import type { FlowEndpoint, SipMessage, SipRequest, SipResponse, TransportKind } from "@hotline/sip";
 
 export interface ClientTransactionHandler {
@@ -29,8 +30,11 @@ export interface SipPort {
   newToken(): string;
 }
 
-export type Direction = "sendrecv" | "sendonly" | "recvonly" | "inactive";
-export type G711 = "PCMA" | "PCMU";
+// The media plane's value types are @hotline/media's own (the Node engine uses the same ones):
+// call control only renames two of them for readability here.
+export type { Direction, G711, MediaEvent } from "@hotline/media";
+export type MediaEndpointConfig = EndpointConfig;
+export type MediaStats = EndpointStats;
 
 export interface MediaEndpoint {
   id: string;
@@ -39,39 +43,8 @@ export interface MediaEndpoint {
   rtcpPort: number;
 }
 
-export interface MediaEndpointConfig {
-  remote: { address: string; port: number; rtcpPort?: number } | null;
-  codec: G711;
-  pt: number;
-  dtmfPt: number | null;
-  direction: Direction;
-  latch: boolean;
-}
-
-export type PlaySource =
-  | { kind: "tone"; tone: "ringback" | "busy" | "congestion" | "dial" }
-  | { kind: "moh" }
-  | { kind: "file"; path: string; loop: boolean }
-  | { kind: "silence" };
-
-export type MediaEvent =
-  | { type: "dtmf"; id: string; digit: string; durationMs: number }
-  | { type: "play-done"; id: string }
-  | { type: "timeout"; id: string };
-
-export interface MediaStats {
-  packetsIn: number;
-  packetsOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  lost: number;
-  jitterMs: number;
-  dtmfIn: number;
-  dtmfOut: number;
-  latchedTo: string | null;
-  remoteLoss: number | null;
-  remoteJitterMs: number | null;
-}
+/** What the engine plays to an endpoint (@hotline/media/node resolves `file` to audio). */
+export type PlaySource = { kind: "tone"; tone: PlayTone } | { kind: "moh" } | { kind: "file"; path: string; loop: boolean } | { kind: "silence" };
 
 /** The media plane (implemented by @hotline/media/node's MediaEngine). */
 export interface MediaPort {
