@@ -16,6 +16,7 @@
 // Loopback only, ports picked per run, every SIPp bounded by -m and -timeout, the whole run
 // by a watchdog. See bench/README.md, "acd-calls".
 
+import { runBench } from "./lib/children.ts";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -26,7 +27,7 @@ import { answeredRate, freeToOffer, parseAgentLog, quantile, type JournalEvent }
 import { acdHotlineYaml } from "./acd-calls/config.ts";
 import { startJanitor } from "./acd-calls/janitor.ts";
 import { PATIENCE_S, firstError, registerAgents, runStep, type Scenarios } from "./acd-calls/sipp.ts";
-import { BenchError, HOST, cpuSeconds, freeUdpBlocks, freeUdpPort, killAll, processTree, sleep } from "./calls/proc.ts";
+import { BenchError, HOST, cpuSeconds, freeUdpBlocks, freeUdpPort, processTree, sleep } from "./calls/proc.ts";
 import { sippVersion } from "./calls/sipp.ts";
 import { startHotline, type Target } from "./calls/targets.ts";
 
@@ -351,29 +352,4 @@ async function main(): Promise<number> {
   }
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`acd-calls: watchdog: ${WATCHDOG_MS / 1000} s elapsed; killing everything`);
-  killAll();
-  process.exit(2);
-}, WATCHDOG_MS);
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    console.error(`acd-calls: ${sig}; killing everything`);
-    killAll();
-    process.exit(130);
-  });
-}
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    clearTimeout(watchdog);
-    killAll();
-    console.error(err instanceof BenchError ? `acd-calls: ${err.message}` : err);
-    process.exitCode = 1;
-  },
-);
+runBench("acd-calls", main, WATCHDOG_MS);

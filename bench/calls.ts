@@ -16,6 +16,7 @@
 // Loopback only, ports picked per run, every SIPp run bounded by -m and -timeout, the whole
 // run bounded by a watchdog. See bench/README.md.
 
+import { runBench } from "./lib/children.ts";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
@@ -23,7 +24,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeFirstCallFailure, firstError } from "./calls/first-call.ts";
-import { BenchError, cpuBusySeconds, cpuSeconds, freeUdpBlocks, freeUdpPort, killAll, openFds, processTree, sleep, udpDrops } from "./calls/proc.ts";
+import { BenchError, cpuBusySeconds, cpuSeconds, freeUdpBlocks, freeUdpPort, openFds, processTree, sleep, udpDrops } from "./calls/proc.ts";
 import { fmt, printStep, printStepHeader, printSummary, resultLine, stepProblems, type Step, type TargetReport } from "./calls/report.ts";
 import { runStep, sippVersion, type StepSpec } from "./calls/sipp.ts";
 import { TARGETS, startHotline, startKamailio, type Target, type TargetName, type TargetSetup } from "./calls/targets.ts";
@@ -286,29 +287,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`calls: watchdog: ${WATCHDOG_MS / 1000} s elapsed; killing everything`);
-  killAll();
-  process.exit(2);
-}, WATCHDOG_MS);
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    console.error(`calls: ${sig}; killing everything`);
-    killAll();
-    process.exit(130);
-  });
-}
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    clearTimeout(watchdog);
-    killAll();
-    console.error(err instanceof BenchError ? `calls: ${err.message}` : err);
-    process.exitCode = 1;
-  },
-);
+runBench("calls", main, WATCHDOG_MS);

@@ -13,6 +13,7 @@
 // Loopback only, relay ports 10000-31999, every step bounded, the whole run bounded by a
 // watchdog. See bench/README.md.
 
+import { runBench } from "./lib/children.ts";
 import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { cpus } from "node:os";
@@ -22,7 +23,7 @@ import { parseArgs } from "node:util";
 import { Generator } from "./media/generator.ts";
 import { startHotline } from "./media/hotline.ts";
 import { startNodeRelay, type RelayMode } from "./media/node-relay.ts";
-import { BenchError, killAll, setNiceness } from "./media/proc.ts";
+import { BenchError, setNiceness } from "./media/proc.ts";
 import { measureSteady, ramp, Session, MAX_LOSS_PCT, MAX_P99_MS, type Ramp, type RampOptions, type Step } from "./media/ramp.ts";
 import { printStep, printStepHeader, printSummary, resultLine } from "./media/report.ts";
 import { startRtpengine } from "./media/rtpengine.ts";
@@ -272,29 +273,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`media: watchdog: ${WATCHDOG_MS / 1000} s elapsed; killing everything`);
-  killAll();
-  process.exit(2);
-}, WATCHDOG_MS);
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    console.error(`media: ${sig}; killing everything`);
-    killAll();
-    process.exit(130);
-  });
-}
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    clearTimeout(watchdog);
-    killAll();
-    console.error(err instanceof BenchError ? `media: ${err.message}` : err);
-    process.exitCode = 1;
-  },
-);
+runBench("media", main, WATCHDOG_MS);

@@ -106,3 +106,35 @@ export const CLK_TCK = (() => {
 export function statFields(text: string): string[] {
   return text.slice(text.lastIndexOf(")") + 2).trim().split(" ");
 }
+
+/**
+ * Runs a bench's main with a watchdog (everything killed, exit 2, after `watchdogMs`),
+ * SIGINT/SIGTERM handling (children killed, exit 130), and its exit code; a BenchError is
+ * printed as `<name>: <message>` without a stack.
+ */
+export function runBench(name: string, main: () => Promise<number>, watchdogMs: number): void {
+  const watchdog = setTimeout(() => {
+    console.error(`${name}: watchdog: ${watchdogMs / 1000} s elapsed; killing everything`);
+    killAll();
+    process.exit(2);
+  }, watchdogMs);
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      console.error(`${name}: ${sig}; killing everything`);
+      killAll();
+      process.exit(130);
+    });
+  }
+  main().then(
+    (code) => {
+      clearTimeout(watchdog);
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      clearTimeout(watchdog);
+      killAll();
+      console.error(err instanceof BenchError ? `${name}: ${err.message}` : err);
+      process.exitCode = 1;
+    },
+  );
+}
