@@ -122,7 +122,7 @@ describe("calls between SIPp phones through hotline", () => {
     assert.equal((await fwd).code, 0);
   });
 
-  test("refusals: blacklisted caller 486, class of service 403, unknown number 404, nobody registered 480", async () => {
+  test("refusals: blacklisted caller 486, class of service 403, unknown number 404, nobody registered 480, no G.711 offered 488", async () => {
     const black = await call(h, "1009", "1002", "uac-call-expect-486-busy.xml");
     assert.equal(black.code, 0, show(black));
     const cos = await call(h, "1004", "9013812345678", "uac-call-expect-403-refused.xml");
@@ -131,6 +131,9 @@ describe("calls between SIPp phones through hotline", () => {
     assert.equal(unknown.code, 0, show(unknown));
     const nobody = await call(h, "1001", "1004", "uac-call-expect-480-unavailable.xml");
     assert.equal(nobody.code, 0, show(nobody));
+    // Bad input: an offer without G.711 gets 488 with a Warning saying what is needed.
+    const g729 = await call(h, "1001", "1002", "uac-call-g729-only-expect-488.xml");
+    assert.equal(g729.code, 0, show(g729));
     const missed = await h.api<{ missedCalls: { caller: string }[] }>("/api/missed-calls?pending=1");
     assert.ok(Array.isArray(missed.missedCalls));
   });
