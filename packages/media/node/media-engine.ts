@@ -8,11 +8,15 @@
  * go to the same worker, so a bridge never crosses threads; a new group goes to the worker
  * with the fewest endpoints. The port pool lives here, so workers never race for ports.
  *
+ * Mix rooms (supervisor listen/whisper/barge, conferences) live in one host: a room is on
+ * the worker of its first member, and a member from another worker is refused (counted as
+ * `cross-worker-mix`). With the default `workers: 1`, or 0, every room works.
+ *
  * Unknown ids (a call torn down while a message was in flight) are ignored and counted.
  */
 import { checkEndpointConfig, checkPortPoolOptions, dtmfEventCode, holdMusicAudio, PortPool, type EndpointConfig, type EndpointStats, type MediaEvent, type WavAudio } from "@hotline/media";
 import { clock, MediaHost, type HostCounters, type OpenResult } from "./media-host.js";
-import { TONE_PLAN_IDS, type EndpointDescription, type MediaEngineOptions, type PlaySource, type TonePlanName } from "./types.js";
+import { TONE_PLAN_IDS, type EndpointDescription, type MediaEngineOptions, type MixOptions, type PlaySource, type TonePlanName } from "./types.js";
 import { loadWavSync } from "./wav-files.js";
 import { WorkerHost } from "./worker-host.js";
 import { DEFAULT_DTMF_DURATION_MS } from "@hotline/media";
@@ -20,7 +24,7 @@ import { DEFAULT_DTMF_DURATION_MS } from "@hotline/media";
 const DEFAULT_RTCP_INTERVAL_MS = 5000;
 const DEFAULT_MEDIA_TIMEOUT_MS = 60_000;
 const MAX_WORKERS = 64;
-const PLAY_KINDS = ["tone", "moh", "file", "silence"] as const;
+const PLAY_KINDS = ["tone", "moh", "file", "files", "silence"] as const;
 const PLAY_TONES = ["ringback", "busy", "congestion", "dial"] as const;
 
 /** What the engine needs of a host, local or in a worker. */
@@ -31,6 +35,8 @@ interface Host {
   bridge(a: string, b: string): void;
   unbridge(id: string): void;
   play(id: string, source: PlaySource | null): void;
+  mix(id: string, room: string, options: MixOptions): void;
+  unmix(id: string): void;
   sendDtmf(id: string, digit: string, durationMs: number): void;
   stats(id: string): Promise<EndpointStats | null>;
   release(id: string): Promise<boolean>;
@@ -47,6 +53,8 @@ class LocalHost implements Host {
   bridge = (a: string, b: string): void => this.host.bridge(a, b);
   unbridge = (id: string): void => this.host.unbridge(id);
   play = (id: string, source: PlaySource | null): void => this.host.play(id, source);
+  mix = (id: string, room: string, options: MixOptions): void => this.host.mix(id, room, options);
+  unmix = (id: string): void => this.host.unmix(id);
   sendDtmf = (id: string, digit: string, durationMs: number): void => this.host.sendDtmf(id, digit, durationMs);
   stats = (id: string): Promise<EndpointStats | null> => Promise.resolve(this.host.stats(id));
   release = (id: string): Promise<boolean> => this.host.release(id);
@@ -58,12 +66,16 @@ interface Placed {
   host: Host;
   group: string;
   rtpPort: number;
+  /** The mix room it is in, null when none. */
+  room: string | null;
 }
 
 export class MediaEngine {
   private readonly pool: PortPool;
   private readonly placed = new Map<string, Placed>();
   private readonly groups = new Map<string, { host: Host; endpoints: number }>();
+  /** Mix rooms by name: the host they live in and their members. */
+  private readonly rooms = new Map<string, { host: Host; members: Set<string> }>();
   private readonly listeners: ((e: MediaEvent) => void)[] = [];
   private readonly counts: HostCounters = { "unknown-id": 0, "bad-digit": 0, "allocate-retry": 0 };
   private nextId = 1;
@@ -117,7 +129,7 @@ export class MediaEngine {
       const id = `ep${this.nextId++}`;
       const result = await host.open(id, ports.rtpPort, ports.rtcpPort);
       if (result === "ok") {
-        this.placed.set(id, { host, group, rtpPort: ports.rtpPort });
+        this.placed.set(id, { host, group, rtpPort: ports.rtpPort, room: null });
         host.endpoints++;
         const g = this.groups.get(group);
         if (g === undefined) this.groups.set(group, { host, endpoints: 1 });
@@ -150,6 +162,9 @@ export class MediaEngine {
       this.counts["cross-worker-bridge"] = (this.counts["cross-worker-bridge"] ?? 0) + 1;
       return;
     }
+    // A bridge takes both out of any mix room (the host does the same).
+    this.leaveRoom(a, x);
+    this.leaveRoom(b, y);
     x.host.bridge(a, b);
   }
 
@@ -164,6 +179,39 @@ export class MediaEngine {
     const problem = source === null ? undefined : checkPlaySource(source);
     if (problem !== undefined) throw new RangeError(`media engine: play(${id}): ${problem}`);
     p.host.play(id, source);
+  }
+
+  /**
+   * Puts `id` in mix room `room` (created by its first member), leaving any bridge or other
+   * room; called again for a member it changes the options. Refused (counted, ignored) when
+   * the room lives in another worker than `id` (only with workers > 1) or is full.
+   */
+  mix(id: string, room: string, options: MixOptions): void {
+    const p = this.find(id);
+    if (p === null) return;
+    const problem = checkMixOptions(room, options);
+    if (problem !== undefined) throw new RangeError(`media engine: mix(${id}): ${problem}`);
+    const r = this.rooms.get(room);
+    if (r !== undefined && r.host !== p.host) {
+      // No packet crosses threads: a room's members must share its worker.
+      this.counts["cross-worker-mix"] = (this.counts["cross-worker-mix"] ?? 0) + 1;
+      return;
+    }
+    if (p.room !== room) {
+      this.leaveRoom(id, p);
+      if (r === undefined) this.rooms.set(room, { host: p.host, members: new Set([id]) });
+      else r.members.add(id);
+      p.room = room;
+    }
+    p.host.mix(id, room, { listenTo: options.listenTo === null ? null : [...options.listenTo], muted: options.muted });
+  }
+
+  /** Takes `id` out of its mix room; it hears silence until bridged or played to. */
+  unmix(id: string): void {
+    const p = this.find(id);
+    if (p === null) return;
+    this.leaveRoom(id, p);
+    p.host.unmix(id);
   }
 
   /** RFC 4733 digit towards `id`. A digit that is not 0-9 * # A-D is input, not a bug: counted, dropped. */
@@ -192,6 +240,7 @@ export class MediaEngine {
     const p = this.placed.get(id);
     if (p === undefined) return;
     this.placed.delete(id);
+    this.leaveRoom(id, p);
     p.host.endpoints--;
     const g = this.groups.get(p.group);
     if (g !== undefined && --g.endpoints === 0) this.groups.delete(p.group);
@@ -214,6 +263,7 @@ export class MediaEngine {
     await Promise.all(this.hosts.map((h) => h.close()));
     this.placed.clear();
     this.groups.clear();
+    this.rooms.clear();
   }
 
   private emit(e: MediaEvent): void {
@@ -227,6 +277,17 @@ export class MediaEngine {
       return null;
     }
     return p;
+  }
+
+  /** Engine bookkeeping only: the host takes the endpoint out of its room itself. */
+  private leaveRoom(id: string, p: Placed): void {
+    if (p.room === null) return;
+    const r = this.rooms.get(p.room);
+    if (r !== undefined) {
+      r.members.delete(id);
+      if (r.members.size === 0) this.rooms.delete(p.room);
+    }
+    p.room = null;
   }
 
   private hostFor(group: string): Host {
@@ -255,6 +316,18 @@ function checkPlaySource(source: PlaySource): string | undefined {
   if (!(PLAY_KINDS as readonly string[]).includes(source.kind)) return `unknown play source kind '${String(source.kind)}' (one of ${PLAY_KINDS.join(", ")})`;
   if (source.kind === "tone" && !(PLAY_TONES as readonly string[]).includes(source.tone)) return `unknown tone '${String(source.tone)}' (one of ${PLAY_TONES.join(", ")})`;
   if (source.kind === "file" && (typeof source.path !== "string" || source.path === "")) return "file source without a path";
+  if (source.kind === "files") {
+    if (!Array.isArray(source.paths) || source.paths.length === 0) return "files source without paths";
+    if (source.paths.some((p) => typeof p !== "string" || p === "")) return "files source with an empty path";
+  }
+  return undefined;
+}
+
+function checkMixOptions(room: string, options: MixOptions): string | undefined {
+  if (typeof room !== "string" || room === "") return "room must be a non-empty name";
+  if (typeof options.muted !== "boolean") return "muted must be true or false";
+  const l = options.listenTo;
+  if (l !== null && (!Array.isArray(l) || l.some((x) => typeof x !== "string"))) return "listenTo must be null or a list of endpoint ids";
   return undefined;
 }
 

@@ -17,7 +17,7 @@
 import { createSocket, type Socket } from "node:dgram";
 import { lookup as dnsLookup } from "node:dns";
 import { isIP, isIPv6 } from "node:net";
-import { RelaySession, TONE_PLANS, type EndpointConfig, type EndpointStats, type MediaEvent, type RelayEndpoint, type RelayOutput, type WavAudio } from "@hotline/media";
+import { RelaySession, TONE_PLANS, type EndpointConfig, type EndpointStats, type MediaEvent, type MixOptions, type RelayEndpoint, type RelayOutput, type WavAudio } from "@hotline/media";
 import type { PlaySource, TonePlanName } from "./types.js";
 import { loadWav } from "./wav-files.js";
 
@@ -150,15 +150,18 @@ export class MediaHost implements RelayOutput {
     const s = this.find(id);
     if (s === null) return;
     const generation = ++s.playGeneration;
-    if (source === null || source.kind !== "file") {
+    if (source === null || (source.kind !== "file" && source.kind !== "files")) {
       this.session.play(s.endpoint, source, clock());
       this.schedule();
       return;
     }
-    loadWav(source.path).then(
+    const paths = source.kind === "file" ? [source.path] : source.paths;
+    // Every file of a playlist is loaded before the first frame: one unreadable file ends
+    // the whole play at once (a say-number with a digit missing would mislead the caller).
+    Promise.all(paths.map((path) => loadWav(path))).then(
       (audio) => {
         if (s.playGeneration !== generation || s.endpoint.slot < 0) return; // superseded or released
-        this.session.play(s.endpoint, { kind: "prompt", audio: [audio], loop: source.loop }, clock());
+        this.session.play(s.endpoint, { kind: "prompt", audio, loop: source.loop }, clock());
         this.schedule();
       },
       () => {
@@ -166,6 +169,21 @@ export class MediaHost implements RelayOutput {
         if (s.playGeneration === generation && s.endpoint.slot >= 0) this.onEvent({ type: "play-done", id });
       },
     );
+  }
+
+  /** Puts `id` in mix room `room` (leaving any bridge); a full room refuses it (counted). */
+  mix(id: string, room: string, options: MixOptions): void {
+    const s = this.find(id);
+    if (s === null) return;
+    if (this.session.mix(s.endpoint, room, options, clock())) this.schedule();
+    else this.counts["mix-room-full"] = (this.counts["mix-room-full"] ?? 0) + 1;
+  }
+
+  unmix(id: string): void {
+    const s = this.find(id);
+    if (s === null) return;
+    this.session.unmix(s.endpoint);
+    this.schedule();
   }
 
   sendDtmf(id: string, digit: string, durationMs: number): void {

@@ -26,6 +26,10 @@ port.on("message", (m: WorkerRequest) => {
       return host.unbridge(m.id);
     case "play":
       return host.play(m.id, m.source);
+    case "mix":
+      return host.mix(m.id, m.room, m.options);
+    case "unmix":
+      return host.unmix(m.id);
     case "dtmf":
       return host.sendDtmf(m.id, m.digit, m.durationMs);
     case "stats":

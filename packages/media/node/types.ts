@@ -1,7 +1,7 @@
 /** The media engine's contract (the API between the media and call-control engineers). */
 import type { PlayTone } from "@hotline/media";
 
-export type { Direction, G711, EndpointConfig, EndpointStats, MediaEvent, RemoteAddress } from "@hotline/media";
+export type { Direction, G711, EndpointConfig, EndpointStats, MediaEvent, MixOptions, RemoteAddress } from "@hotline/media";
 
 export const TONE_PLAN_IDS = ["cn", "us", "eu"] as const;
 export type TonePlanName = (typeof TONE_PLAN_IDS)[number];
@@ -33,4 +33,10 @@ export interface EndpointDescription {
   rtcpPort: number;
 }
 
-export type PlaySource = { kind: "tone"; tone: PlayTone } | { kind: "moh" } | { kind: "file"; path: string; loop: boolean } | { kind: "silence" };
+export type PlaySource =
+  | { kind: "tone"; tone: PlayTone }
+  | { kind: "moh" }
+  | { kind: "file"; path: string; loop: boolean }
+  /** A playlist played back to back; one play-done after the last file when not looping. */
+  | { kind: "files"; paths: readonly string[]; loop: boolean }
+  | { kind: "silence" };

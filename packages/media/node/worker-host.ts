@@ -6,7 +6,7 @@
 import { Worker } from "node:worker_threads";
 import type { EndpointConfig, EndpointStats, MediaEvent } from "@hotline/media";
 import type { HostCounters, OpenResult } from "./media-host.js";
-import type { PlaySource } from "./types.js";
+import type { MixOptions, PlaySource } from "./types.js";
 import type { WorkerInit, WorkerMessage, WorkerReply, WorkerRequest } from "./worker-protocol.js";
 
 /**
@@ -83,6 +83,14 @@ export class WorkerHost {
 
   play(id: string, source: PlaySource | null): void {
     this.post({ op: "play", id, source });
+  }
+
+  mix(id: string, room: string, options: MixOptions): void {
+    this.post({ op: "mix", id, room, options });
+  }
+
+  unmix(id: string): void {
+    this.post({ op: "unmix", id });
   }
 
   sendDtmf(id: string, digit: string, durationMs: number): void {

@@ -5,7 +5,7 @@
  */
 import type { EndpointConfig, EndpointStats, MediaEvent } from "@hotline/media";
 import type { HostCounters, MediaHostOptions, OpenResult } from "./media-host.js";
-import type { PlaySource } from "./types.js";
+import type { MixOptions, PlaySource } from "./types.js";
 
 /** workerData of a media worker. */
 export type WorkerInit = MediaHostOptions;
@@ -16,6 +16,8 @@ export type WorkerRequest =
   | { op: "bridge"; a: string; b: string }
   | { op: "unbridge"; id: string }
   | { op: "play"; id: string; source: PlaySource | null }
+  | { op: "mix"; id: string; room: string; options: MixOptions }
+  | { op: "unmix"; id: string }
   | { op: "dtmf"; id: string; digit: string; durationMs: number }
   | { op: "stats"; req: number; id: string }
   | { op: "release"; req: number; id: string }

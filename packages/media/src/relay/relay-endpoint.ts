@@ -22,6 +22,7 @@ import type { DtmfSender } from "../dtmf-sender.js";
 import { ReceptionStatistics } from "../receiver-stats.js";
 import type { G711Law } from "../tones.js";
 import type { FrameSource } from "./frame-source.js";
+import type { MixMember } from "./mix-room.js";
 import { OutboundStream } from "./outbound-stream.js";
 import { DIRECTIONS, G711_CODECS, RELAY_CLOCK_RATE, RELAY_FRAME_SAMPLES, type Direction, type EndpointConfig, type G711, type RemoteAddress } from "./relay-types.js";
 
@@ -68,6 +69,8 @@ export class RelayEndpoint {
 
   // --- media ---
   peer: RelayEndpoint | null = null;
+  /** Its place in a mix room (mix-room.ts), null when not mixed; never set together with `peer`. */
+  mix: MixMember | null = null;
   readonly outbound: OutboundStream;
   readonly reception = new ReceptionStatistics({ clockRate: RELAY_CLOCK_RATE });
   readonly dtmfReceiver = new DtmfReceiver({ clockRate: RELAY_CLOCK_RATE });

@@ -20,6 +20,11 @@
  * The packet is rewritten in place and handed to `output.sendRtp`: the relay path
  * allocates nothing (the adapter gives each datagram its own buffer).
  *
+ * Mix rooms (mix-room.ts): an endpoint in a room has no peer; at step 6 its audio goes to
+ * the room's input buffer instead (looked at only once a packet is known not to be
+ * relayed, so bridged calls pay nothing for rooms), and the room sends every member its
+ * mix on the 20 ms tick. Telephone-events of a member are reported (step 4), never mixed.
+ *
  * Time: `now` is milliseconds on a clock tied to Unix time (fractions welcome; the adapter
  * uses performance.timeOrigin + performance.now()): RTCP's NTP timestamps come from it.
  * `tick(now)` at `nextDeadline()` sends generated media, RTCP, DTMF end timeouts and
@@ -30,12 +35,14 @@ import { TONE_PLAN_CN, type TonePlan } from "../tones.js";
 import type { WavAudio } from "../wav.js";
 import { holdMusicAudio } from "../moh.js";
 import { createFrameSource } from "./frame-source.js";
+import { MIX_LATE, MIX_OVERFLOW } from "./mix-input.js";
+import { MixRooms, type MixMember, type MixRoom } from "./mix-room.js";
 import { DEFAULT_DTMF_DURATION_MS, nextDueAt, playSlotAt, queueDigit, tickGenerated } from "./relay-generate.js";
 import { RelayEndpoint } from "./relay-endpoint.js";
 import { buildGoodbye, buildReport, receiveReport } from "./relay-rtcp.js";
 import { RtpView } from "./rtp-view.js";
 import { ALAW_TO_ULAW, transcodeInPlace, ULAW_TO_ALAW } from "./transcode.js";
-import { PCMA_PAYLOAD_TYPE, PCMU_PAYLOAD_TYPE, RELAY_CLOCK_RATE, RELAY_DROP_REASONS, type EndpointConfig, type EndpointStats, type RelayDropReason, type RelayOutput, type RelayPlaySource } from "./relay-types.js";
+import { PCMA_PAYLOAD_TYPE, PCMU_PAYLOAD_TYPE, RELAY_CLOCK_RATE, RELAY_DROP_REASONS, type EndpointConfig, type EndpointStats, type MixOptions, type RelayDropReason, type RelayOutput, type RelayPlaySource } from "./relay-types.js";
 
 export interface RelaySessionOptions {
   output: RelayOutput;
@@ -67,6 +74,8 @@ const PEER_NOT_RECEIVING = 5;
 const NO_DESTINATION = 6;
 const DTMF_NOT_NEGOTIATED = 7;
 const BAD_RTCP = 8;
+const MIX_LATE_DROP = 9;
+const MIX_OVERFLOW_DROP = 10;
 
 export class RelaySession {
   private readonly output: RelayOutput;
@@ -81,6 +90,7 @@ export class RelaySession {
   private readonly active: RelayEndpoint[] = [];
   private readonly view = new RtpView();
   private readonly drops = new Float64Array(RELAY_DROP_REASONS.length);
+  private readonly rooms = new MixRooms();
   private nextHousekeepingAt = Infinity;
 
   constructor(options: RelaySessionOptions) {
@@ -110,6 +120,7 @@ export class RelaySession {
   remove(ep: RelayEndpoint): void {
     if (ep.slot < 0) return;
     this.unbridge(ep);
+    this.rooms.leave(ep);
     this.deactivate(ep);
     if (ep.rtcpPort !== 0) this.output.sendRtcp(ep, buildGoodbye(ep, this.cname));
     const last = this.endpoints.pop()!;
@@ -130,6 +141,8 @@ export class RelaySession {
     if (a === b || (a.peer === b && b.peer === a)) return;
     this.unbridge(a);
     this.unbridge(b);
+    this.rooms.leave(a);
+    this.rooms.leave(b);
     a.peer = b;
     b.peer = a;
     for (const ep of [a, b]) {
@@ -146,6 +159,40 @@ export class RelaySession {
     peer.peer = null;
     ep.outbound.interrupt();
     peer.outbound.interrupt();
+  }
+
+  /**
+   * Puts `ep` in mix room `name` (created by its first member), leaving any bridge (the
+   * former peer is then not bridged) or other room; for a member already there, new
+   * options. False (nothing changed) when the room is full.
+   */
+  mix(ep: RelayEndpoint, name: string, options: MixOptions, now: number): boolean {
+    const current = ep.mix;
+    if (current !== null && current.room.name === name) {
+      current.room.update(current, options);
+      return true;
+    }
+    const room = this.rooms.open(name, now);
+    if (room === null) return false;
+    this.unbridge(ep);
+    this.rooms.leave(ep);
+    ep.mix = room.add(ep, options);
+    ep.bridgedAt = now; // the media timeout counts from here
+    ep.timedOut = false;
+    ep.outbound.interrupt();
+    return true;
+  }
+
+  /** Takes `ep` out of its mix room (a room without members is gone); it then hears nothing. */
+  unmix(ep: RelayEndpoint): void {
+    if (ep.mix === null) return;
+    this.rooms.leave(ep);
+    ep.outbound.interrupt();
+  }
+
+  /** Mix rooms by name (tests and diagnostics). */
+  room(name: string): MixRoom | undefined {
+    return this.rooms.get(name);
   }
 
   /** Plays `source` to `ep` (replacing any play); null goes back to relaying. */
@@ -218,7 +265,10 @@ export class RelaySession {
     ep.lastSsrc = v.ssrc;
     ep.reception.receive(v.ssrc, v.sequence, v.timestamp, now);
     const peer = this.forwardTarget(ep);
-    if (peer === null) return;
+    if (peer === null) {
+      if (ep.mix !== null) this.feedMix(ep.mix, packet, ulaw);
+      return;
+    }
     const start = v.payloadOffset;
     const end = v.payloadEnd;
     if (ulaw !== peer.ulaw) transcodeInPlace(packet, ulaw ? ULAW_TO_ALAW : ALAW_TO_ULAW, start, end);
@@ -249,6 +299,7 @@ export class RelaySession {
       this.updateGenerating(ep);
       if (active[i] === ep) i++; // else it was swapped out: look at the one moved here
     }
+    this.rooms.tick(now, this.output);
     if (now >= this.nextHousekeepingAt) {
       // Nothing to look after without endpoints: no deadline until the next one comes.
       this.nextHousekeepingAt = this.endpoints.length === 0 ? Infinity : now + HOUSEKEEPING_MS;
@@ -260,7 +311,7 @@ export class RelaySession {
   nextDeadline(): number {
     let next = this.nextHousekeepingAt;
     for (const ep of this.active) next = Math.min(next, nextDueAt(ep));
-    return next;
+    return Math.min(next, this.rooms.nextDeadline());
   }
 
   stats(ep: RelayEndpoint): EndpointStats {
@@ -291,7 +342,9 @@ export class RelaySession {
   /** The bridged peer if this packet may go to it, counting why not otherwise. */
   private forwardTarget(ep: RelayEndpoint): RelayEndpoint | null {
     const peer = ep.peer;
-    if (peer === null) this.drop(NOT_BRIDGED);
+    if (peer === null) {
+      if (ep.mix === null) this.drop(NOT_BRIDGED); // a mix member's audio is mixed, not dropped
+    }
     else if (!peer.receives || peer.generating) this.drop(PEER_NOT_RECEIVING);
     else if (peer.rtpPort === 0) this.drop(NO_DESTINATION);
     else return peer;
@@ -338,7 +391,7 @@ export class RelaySession {
     for (const ep of this.endpoints) {
       if (ep.dtmfReceiver.busy) for (const a of ep.dtmfReceiver.tick(now)) if (a.type === "dtmf-digit") this.digit(ep, a.digit, a.durationMs);
       // Only a live two-way leg must carry RTP: a held (sendonly/recvonly) or inactive peer may be silent.
-      if (timeout > 0 && !ep.timedOut && ep.peer !== null && ep.direction === "sendrecv" && now - Math.max(ep.lastRtpAt, ep.bridgedAt) >= timeout) {
+      if (timeout > 0 && !ep.timedOut && (ep.peer !== null || ep.mix !== null) && ep.direction === "sendrecv" && now - Math.max(ep.lastRtpAt, ep.bridgedAt) >= timeout) {
         ep.timedOut = true;
         this.output.event({ type: "timeout", id: ep.id });
       }
@@ -347,6 +400,14 @@ export class RelaySession {
         if (ep.rtcpPort !== 0) this.output.sendRtcp(ep, buildReport(ep, now, this.cname));
       }
     }
+  }
+
+  /** Audio of a mix member (the view holds its header): into the room's input buffer. */
+  private feedMix(m: MixMember, packet: Uint8Array, ulaw: boolean): void {
+    const v = this.view;
+    const r = m.input.push(packet, v.payloadOffset, v.payloadEnd, ulaw, v.ssrc, v.sequence);
+    if (r === MIX_LATE) this.drop(MIX_LATE_DROP);
+    else if (r === MIX_OVERFLOW) this.drop(MIX_OVERFLOW_DROP);
   }
 
   private drop(reason: number): void {

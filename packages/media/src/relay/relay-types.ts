@@ -65,8 +65,19 @@ export type PlayTone = Extract<ToneName, "ringback" | "busy" | "congestion" | "d
 export type RelayPlaySource =
   | { kind: "tone"; tone: PlayTone }
   | { kind: "moh" }
+  /** One file, or a playlist played back to back (one play-done after the last when not looping). */
   | { kind: "prompt"; audio: readonly WavAudio[]; loop: boolean }
   | { kind: "silence" };
+
+/**
+ * How an endpoint takes part in a mix room (supervisor listen/whisper/barge, conferences).
+ * `listenTo: null` hears every other member; a list hears only those endpoint ids (whisper:
+ * the caller listens to the agent only). `muted` contributes nothing (listen).
+ */
+export interface MixOptions {
+  listenTo: readonly string[] | null;
+  muted: boolean;
+}
 
 export type MediaEvent =
   /** RFC 4733 digit received on endpoint `id`, once per event, when it ends. */
@@ -118,5 +129,7 @@ export const RELAY_DROP_REASONS = [
   "no-destination", // the peer's address is not known yet (no SDP, nothing latched)
   "dtmf-not-negotiated", // telephone-event towards a peer without it (the digit is still reported)
   "bad-rtcp", // an RTCP compound failed RFC 3550 A.2 checks
+  "mix-late", // audio for a mix room older than what that member already gave (reordered, duplicate)
+  "mix-overflow", // a mix member sent faster than the room mixes: the oldest buffered audio is dropped
 ] as const;
 export type RelayDropReason = (typeof RELAY_DROP_REASONS)[number];

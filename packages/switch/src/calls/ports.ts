@@ -44,7 +44,23 @@ export interface MediaEndpoint {
 }
 
 /** What the engine plays to an endpoint (@hotline/media/node resolves `file` to audio). */
-export type PlaySource = { kind: "tone"; tone: PlayTone } | { kind: "moh" } | { kind: "file"; path: string; loop: boolean } | { kind: "silence" };
+export type PlaySource =
+  | { kind: "tone"; tone: PlayTone }
+  | { kind: "moh" }
+  | { kind: "file"; path: string; loop: boolean }
+  /** A playlist played back to back (say-number: "you are caller" + digits + "in the queue"). */
+  | { kind: "files"; paths: readonly string[]; loop: boolean }
+  | { kind: "silence" };
+
+/**
+ * How an endpoint takes part in a mix room (supervisor listen/whisper/barge, later conferences).
+ * `listenTo: null` hears every other member; a list hears only those endpoint ids (whisper:
+ * the caller's endpoint listens to the agent's only). `muted` contributes nothing (listen).
+ */
+export interface MixOptions {
+  listenTo: readonly string[] | null;
+  muted: boolean;
+}
 
 /** The media plane (implemented by @hotline/media/node's MediaEngine). */
 export interface MediaPort {
@@ -53,6 +69,14 @@ export interface MediaPort {
   bridge(a: string, b: string): void;
   unbridge(id: string): void;
   play(id: string, source: PlaySource | null): void;
+  /**
+   * Puts endpoint `id` in mix room `room` (created by its first member), leaving any bridge:
+   * what it receives is mixed, what it is sent is the mix of the members it listens to.
+   * Called again for a member it changes the options (listen → whisper → barge).
+   */
+  mix(id: string, room: string, options: MixOptions): void;
+  /** Takes `id` out of its room (a room without members is gone); it then hears silence until bridged or played to. */
+  unmix(id: string): void;
   sendDtmf(id: string, digit: string, durationMs?: number): void;
   onEvent(listener: (e: MediaEvent) => void): void;
   stats(id: string): Promise<MediaStats | null>;

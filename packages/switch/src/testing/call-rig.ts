@@ -23,7 +23,7 @@ import type { Call } from "../calls/call.js";
 import type { RoutingPort, ExtensionCallSettings, ExtensionSettingsPatch, TrunkInfo } from "../calls/call-context.js";
 import { CallManager } from "../calls/call-manager.js";
 import type { CallRecorder } from "../calls/call-recorder.js";
-import type { CancelTimer, ClientTransactionHandler, MediaEndpoint, MediaEndpointConfig, MediaEvent, MediaPort, MediaStats, PlaySource, Scheduler, SipPort } from "../calls/ports.js";
+import type { CancelTimer, ClientTransactionHandler, MediaEndpoint, MediaEndpointConfig, MediaEvent, MediaPort, MediaStats, MixOptions, PlaySource, Scheduler, SipPort } from "../calls/ports.js";
 
 export const T0 = 1_800_000_000_000;
 
@@ -119,6 +119,14 @@ export class FakeMedia implements MediaPort {
     this.bridges.push([a, b]);
   }
   unbridge(): void {}
+  /** Current room and options of each mixed endpoint. */
+  readonly mixes = new Map<string, { room: string; options: MixOptions }>();
+  mix(id: string, room: string, options: MixOptions): void {
+    this.mixes.set(id, { room, options });
+  }
+  unmix(id: string): void {
+    this.mixes.delete(id);
+  }
   play(id: string, source: PlaySource | null): void {
     this.plays.push({ id, source });
   }
