@@ -6,6 +6,7 @@ import { AcdEngine } from "./acd-engine.js";
 import { OFFER_FAILURES, type AcdAction, type AcdConfig, type AcdInput, type AgentStatus } from "./acd-types.js";
 import { STRATEGY_IDS, type StrategyId } from "./strategies/index.js";
 import { mulberry32, type Prng } from "./testing/prng.js";
+import type { CallRecord } from "./acd-records.js";
 
 const SEEDS = 250;
 const EVENTS = 300;
@@ -44,6 +45,12 @@ class Mirror {
   readonly live = new Set<string>();
   readonly ended = new Map<string, "answered" | "left" | "overflowed">();
   readonly refused = new Set<string>();
+  /** Join time and priority each live call joined with, and the callback number of callback entries. */
+  readonly place = new Map<string, { joinedAt: number; priority: number }>();
+  readonly callbacks = new Map<string, string>();
+  /** Callback entries answered by an agent: the switch would now dial them (re-joined on failure). */
+  readonly dialling: { id: string; queue: string; number: string; joinedAt: number; priority: number }[] = [];
+  now = 0;
 
   constructor(private readonly e: AcdEngine) {}
 
@@ -57,7 +64,11 @@ class Mirror {
       const refusal = acts.find((a) => a.type === "call-refused" && a.callId === id);
       assert.equal(refusal?.type === "call-refused" && refusal.reason === "duplicate-call", this.live.has(id), `duplicate join of ${id}`);
       // A reused id of a call that ended is a new call (the switch's ids are unique; the engine keeps no history).
-      if (refusal === undefined) this.live.add(id);
+      if (refusal === undefined) {
+        this.live.add(id);
+        this.place.set(id, { joinedAt: input.call.joinedAt ?? this.now, priority: input.call.priority ?? 0 });
+        if (input.call.callback !== undefined) this.callbacks.set(id, input.call.callback.number);
+      }
     }
     if (input.type === "offer-failed" && this.offerOf.has(input.agent)) this.drop(this.offerOf.get(input.agent)!, input.agent);
     for (const a of acts) this.action(a, fifoChecked);
@@ -69,6 +80,7 @@ class Mirror {
     switch (a.type) {
       case "offer": {
         assert.ok(this.live.has(a.callId), `offer of a call not waiting: ${a.callId}`);
+        assert.equal(a.callback?.number, this.callbacks.get(a.callId), `offer of ${a.callId}: callback flag`);
         assert.equal(this.offered.has(a.callId), false, `call ${a.callId} offered twice at once`);
         if (a.mode === "one") assert.equal(a.agents.length, 1);
         assert.ok(a.agents.length > 0);
@@ -97,6 +109,8 @@ class Mirror {
           this.drop(call, a.agent);
           assert.equal(this.offered.has(call), false, `answered call ${call} still ringing elsewhere`);
           this.inCall.set(a.agent, call);
+          const number = this.callbacks.get(call);
+          if (number !== undefined) this.dialling.push({ id: call, queue: this.e.agents.get(a.agent)!.callQueue!, number, ...this.place.get(call)! });
           this.end(call, "answered");
         }
         if (a.state === "wrap-up" || (a.state === "idle" && this.inCall.has(a.agent))) this.inCall.delete(a.agent);
@@ -105,6 +119,15 @@ class Mirror {
       case "call-overflow":
         assert.equal(this.offered.has(a.callId), false, "overflow of a ringing call");
         return this.end(a.callId, "overflowed");
+      case "callback-queued": {
+        // Same place: the join time and priority the call joined with.
+        assert.ok(this.live.has(a.callId), `callback of a call not live: ${a.callId}`);
+        assert.equal(this.callbacks.has(a.callId), false, `${a.callId} became a callback twice`);
+        assert.equal(this.offered.has(a.callId), false, `callback ${a.callId} still ringing an agent`);
+        assert.deepEqual({ joinedAt: a.joinedAt, priority: a.priority }, this.place.get(a.callId), `callback ${a.callId} lost its place`);
+        this.callbacks.set(a.callId, a.number);
+        return;
+      }
       case "call-refused":
         if (a.reason !== "duplicate-call") this.refused.add(a.callId);
         return;
@@ -118,6 +141,7 @@ class Mirror {
     const c = this.e.calls.get(callId)!;
     for (const d of this.e.calls.values()) {
       if (d.queue !== queue || d.offer !== undefined || d.priority !== c.priority) continue;
+      if (d.callback !== undefined && d.callback.notBefore > this.now) continue; // waiting out its retry time
       assert.ok(d.joinedAt > c.joinedAt || (d.joinedAt === c.joinedAt && d.seq > c.seq), `FIFO: ${callId} offered before earlier ${d.id}`);
     }
   }
@@ -131,6 +155,8 @@ class Mirror {
 
   private end(call: string, how: "answered" | "left" | "overflowed"): void {
     assert.ok(this.live.delete(call), `${how} a call that was not live: ${call}`);
+    this.place.delete(call);
+    this.callbacks.delete(call);
     this.ended.set(call, how);
   }
 
@@ -144,6 +170,19 @@ class Mirror {
       assert.equal(a.state === "in-call", this.inCall.has(id), `${id} in-call vs mirror`);
     }
     for (const [call, agents] of this.offered) assert.deepEqual([...(this.e.calls.get(call)?.offer?.agents ?? [])].sort(), [...agents].sort());
+    // Every call keeps the join time it joined with (a callback entry keeps its place), and
+    // position() is its 1-based rank among its queue's waiting calls in service order.
+    const waiting = new Map<string, Readonly<CallRecord>[]>();
+    for (const c of this.e.calls.values()) {
+      assert.equal(c.joinedAt, this.place.get(c.id)?.joinedAt, `${c.id} join time changed`);
+      assert.equal(c.callback?.number, this.callbacks.get(c.id), `${c.id} callback state`);
+      if (c.offer === undefined) waiting.set(c.queue, [...(waiting.get(c.queue) ?? []), c]);
+      else assert.equal(this.e.position(c.id), undefined);
+    }
+    for (const list of waiting.values()) {
+      list.sort((x, y) => y.priority - x.priority || x.joinedAt - y.joinedAt || x.seq - y.seq);
+      list.forEach((c, i) => assert.equal(this.e.position(c.id), i + 1, `position of ${c.id}`));
+    }
   }
 }
 
@@ -151,7 +190,7 @@ function randomInput(r: Prng, cfg: AcdConfig, m: Mirror, n: number): AcdInput {
   const agent = r.pick(cfg.agents).id;
   const offeredAgents = [...m.offerOf.keys()];
   const talking = [...m.inCall.keys()];
-  switch (r.int(12)) {
+  switch (r.int(13)) {
     case 0:
     case 1:
       return { type: "call-joined", queue: r.pick(cfg.queues).id, call: { id: r.int(20) === 0 && n > 0 ? `c${r.int(n)}` : `c${n}`, caller: `caller${r.int(6)}`, priority: r.pick([0, 0, 0, 1, 2]) } };
@@ -176,12 +215,22 @@ function randomInput(r: Prng, cfg: AcdConfig, m: Mirror, n: number): AcdInput {
       ]);
     case 9:
       return { type: "agent-registered", agent, registered: r.int(4) > 0 };
+    case 10: {
+      // The switch re-joins a callback whose dialling failed, in its old place, after a retry time.
+      const failed = m.dialling.length > 0 && r.int(2) === 0 ? m.dialling.splice(r.int(m.dialling.length), 1)[0]! : undefined;
+      if (failed !== undefined && !m.live.has(failed.id)) {
+        const callback = { number: failed.number, notBefore: m.now + r.pick([0, 5000, 60_000]) };
+        return { type: "call-joined", queue: failed.queue, call: { id: failed.id, caller: failed.number, priority: failed.priority, joinedAt: failed.joinedAt, callback } };
+      }
+      const live = [...m.live];
+      return { type: "call-to-callback", callId: live.length > 0 ? r.pick(live) : `c${r.int(n + 1)}`, number: `cb${r.int(9)}` };
+    }
     default:
       return { type: "tick" };
   }
 }
 
-function run(seed: number): { answered: number; offers: number } {
+function run(seed: number): { answered: number; offers: number; callbackOffers: number } {
   const r = mulberry32(seed);
   const cfg = randomConfig(r);
   const e = new AcdEngine(cfg, mulberry32(seed ^ 0x5eed).next);
@@ -190,9 +239,12 @@ function run(seed: number): { answered: number; offers: number } {
   const fifo = (q: string): boolean => cfg.queues.find((x) => x.id === q)?.strategy !== "sticky";
   let now = 0;
   let offers = 0;
+  let callbackOffers = 0;
   const step = (input: AcdInput): void => {
+    m.now = now;
     const acts = e.handle(input, now);
     offers += acts.filter((a) => a.type === "offer").length;
+    callbackOffers += acts.filter((a) => a.type === "offer" && a.callback !== undefined).length;
     m.apply(input, acts, fifo);
   };
   for (let n = 0; n < EVENTS; n++) {
@@ -219,17 +271,19 @@ function run(seed: number): { answered: number; offers: number } {
     }
   }
   assert.equal(m.live.size, 0, `seed ${seed}: calls never served: ${[...m.live].join(",")}`);
-  return { answered: [...m.ended.values()].filter((h) => h === "answered").length, offers };
+  return { answered: [...m.ended.values()].filter((h) => h === "answered").length, offers, callbackOffers };
 }
 
 test(`invariants hold over ${SEEDS} random sequences of ${EVENTS} events (+ drain)`, () => {
   let answered = 0;
   let offers = 0;
+  let callbackOffers = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     try {
       const r = run(seed);
       answered += r.answered;
       offers += r.offers;
+      callbackOffers += r.callbackOffers;
     } catch (err) {
       throw new Error(`seed ${seed}: ${(err as Error).message}`, { cause: err });
     }
@@ -237,4 +291,5 @@ test(`invariants hold over ${SEEDS} random sequences of ${EVENTS} events (+ drai
   // The sequences must exercise the engine, not idle: many offers and answers overall.
   assert.ok(offers > 10 * SEEDS, `offers ${offers}`);
   assert.ok(answered > 5 * SEEDS, `answered ${answered}`);
+  assert.ok(callbackOffers > SEEDS, `callback offers ${callbackOffers}`);
 });

@@ -255,3 +255,50 @@ test("at scale: a freed agent gets the highest-priority, longest-waiting call of
   assert.equal(e.waitingCalls("q17")[0], "c97", "back at the head, raised");
   assert.equal(e.calls.get("c97")!.priority, 2);
 });
+
+test("callback: the entry keeps its place (join time, priority); its offer says callback; position counts it", () => {
+  const { e, step, offers } = setup({ queues: [{ id: "q", strategy: "linear", ringTimeoutMs: 10_000 }], agents: [{ id: "a1", memberships: [{ queue: "q" }] }] }, []);
+  step(join("q", "A"), 1000);
+  step(join("q", "B"), 2000);
+  step(join("q", "V", 1), 3000); // a priority caller: ahead of both
+  assert.deepEqual(["A", "B", "V"].map((id) => e.position(id)), [2, 3, 1]);
+  assert.deepEqual(step({ type: "call-to-callback", callId: "A", number: "2009" }, 4000), [{ type: "callback-queued", callId: "A", queue: "q", number: "2009", joinedAt: 1000, priority: 0 }]);
+  assert.equal(e.position("A"), 2, "still ahead of B");
+  step({ type: "call-left", callId: "V" }, 4500);
+  e.handle({ type: "agent-registered", agent: "a1", registered: true }, 5000);
+  const acts = step({ type: "agent-login", agent: "a1" }, 5000);
+  assert.deepEqual(acts.find((a) => a.type === "offer"), { type: "offer", callId: "A", queue: "q", caller: "caller-A", agents: ["a1"], mode: "one", waitedMs: 4000, callback: { number: "2009" } });
+  assert.equal(e.position("A"), undefined, "being offered");
+  assert.equal(e.position("B"), 1);
+  // The agent answered, the citizen did not: the switch re-joins A in its old place, not before 60 s.
+  step({ type: "offer-answered", agent: "a1" }, 6000);
+  step({ type: "call-ended", agent: "a1" }, 20_000);
+  assert.deepEqual(offers(step({ type: "call-left", callId: "B" }, 20_500)), []);
+  step(join("q", "C"), 21_000);
+  const rejoin: AcdInput = { type: "call-joined", queue: "q", call: { id: "A", caller: "2009", joinedAt: 1000, callback: { number: "2009", notBefore: 80_000 } } };
+  e.handle({ type: "agent-break", agent: "a1", reason: "x" }, 21_000);
+  step(rejoin, 21_500);
+  assert.equal(e.position("A"), 1, "back at its place, ahead of C");
+  assert.equal(e.counters.get("q")!.joined, 4, "a re-join is not a new caller");
+  const freed = step({ type: "agent-available", agent: "a1" }, 22_000);
+  assert.deepEqual(offers(freed), ["C->a1"], "A waits out its retry time; C is served meanwhile");
+  step({ type: "offer-answered", agent: "a1" }, 23_000);
+  step({ type: "call-ended", agent: "a1" }, 24_000);
+  assert.equal(e.nextDeadline(), 80_000);
+  assert.deepEqual(offers(step({ type: "tick" }, 80_000)), ["A->a1"]);
+});
+
+test("callback: an offer in progress is withdrawn without penalty; a callback never overflows", () => {
+  const { e, step } = setup({ queues: [{ id: "q", strategy: "linear", maxWaitMs: 30_000, overflow: { kind: "number", target: "9" } }], agents: [{ id: "a1", memberships: [{ queue: "q" }] }] });
+  step(join("q", "A"), 0);
+  assert.deepEqual(step({ type: "call-to-callback", callId: "A", number: "55" }, 100).slice(0, 3), [
+    { type: "cancel-offer", callId: "A", agents: ["a1"] },
+    { type: "agent-state-changed", agent: "a1", status: { kind: "available" }, state: "idle" },
+    { type: "callback-queued", callId: "A", queue: "q", number: "55", joinedAt: 0, priority: 0 },
+  ]);
+  // Re-offered at once as a callback (the agent was freed), then the agent goes on break.
+  assert.equal(e.calls.get("A")!.offer !== undefined, true);
+  step({ type: "agent-break", agent: "a1", reason: "x" }, 200);
+  assert.deepEqual(step({ type: "tick" }, 40_000), []);
+  assert.equal(e.position("A"), 1);
+});

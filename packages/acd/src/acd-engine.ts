@@ -8,6 +8,7 @@ import {
   type AgentState,
   type AgentStatus,
   type FailurePolicy,
+  type JoiningCall,
   type OfferFailure,
   type QueueConfig,
 } from "./acd-types.js";
@@ -58,6 +59,7 @@ export class AcdEngine {
         status: { kind: "logged-out" },
         state: "idle",
         registered: false,
+        inUse: false,
         callId: undefined,
         callQueue: undefined,
         wrapUntil: 0,
@@ -70,7 +72,7 @@ export class AcdEngine {
       this.agentMap.set(a.id, rec);
       this.agentOrder.set(rec, this.agentOrder.size);
       this.slots.set(rec, []);
-      for (const m of a.memberships) this.memberMap.get(m.queue)?.push({ agent: a.id, skillLevel: m.skillLevel ?? 1, order: m.order ?? 0 });
+      for (const m of a.memberships) this.memberMap.get(m.queue)?.push({ agent: a.id, skillLevel: m.skillLevel ?? 1, order: m.order ?? 0, weight: m.weight ?? a.weight ?? 1 });
     }
     for (const [id, members] of this.memberMap) {
       const qi = new QueueIndex(this.queues.get(id)!, members);
@@ -116,6 +118,7 @@ export class AcdEngine {
       const oldest = qi.overflows ? qi.oldestWaiting() : undefined;
       if (oldest !== undefined) t = Math.min(t, oldest.joinedAt + qi.cfg.maxWaitMs!);
       for (const c of qi.retrying) t = Math.min(t, c.retryAt!);
+      for (const c of qi.deferred) t = Math.min(t, c.callback!.notBefore);
     }
     return Number.isFinite(t) ? t : undefined;
   }
@@ -123,6 +126,17 @@ export class AcdEngine {
   /** Waiting (not offered) calls of a queue in service order. */
   waitingCalls(queue: string): string[] {
     return [...(this.index.get(queue)?.waiting ?? [])].map((c) => c.id);
+  }
+
+  /**
+   * 1-based place of a waiting call in its queue's service order (priority class, then join
+   * time): what the caller is told. Undefined for a call being offered or not in a queue.
+   * A binary search in the waiting list, so cheap enough for every announcement.
+   */
+  position(callId: string): number | undefined {
+    const c = this.callMap.get(callId);
+    if (c === undefined || c.offer !== undefined) return undefined;
+    return this.index.get(c.queue)!.waiting.lowerBound(c) + 1;
   }
 
   /** A queue's live counts, kept by the engine's indexes (queue-stats.ts adds the counters). */
@@ -156,10 +170,17 @@ export class AcdEngine {
           if (!input.registered) this.withdraw(a, a.status, out);
           this.markAgent(a);
         });
+      case "agent-in-use":
+        return this.withAgent(input.agent, (a) => {
+          a.inUse = input.inUse;
+          this.markAgent(a); // an agent back from a direct call can take waiting calls: dispatch runs after apply
+        });
       case "call-joined":
-        return this.join(input.queue, input.call.id, input.call.caller, input.call.priority ?? 0, now, out);
+        return this.join(input.queue, input.call, now, out);
       case "call-left":
         return this.leave(input.callId, out);
+      case "call-to-callback":
+        return this.toCallback(input.callId, input.number, out);
       case "offer-ringing":
         return this.withAgent(input.agent, (a) => {
           if (a.state === "offered") this.setAgent(a, a.status, "ringing", out);
@@ -182,7 +203,11 @@ export class AcdEngine {
     if (a !== undefined) f(a); // unknown agents are ignored: config is the only source of agents
   }
 
-  private join(queue: string, id: string, caller: string, priority: number, now: number, out: AcdAction[]): void {
+  private join(queue: string, call: JoiningCall, now: number, out: AcdAction[]): void {
+    const { id, caller } = call;
+    const priority = call.priority ?? 0;
+    // A re-join (callback retry, restart) keeps its original place: its join time, capped at now.
+    const rejoin = call.joinedAt !== undefined;
     const q = this.queues.get(queue);
     if (q === undefined) return void out.push({ type: "call-refused", callId: id, queue, reason: "unknown-queue" });
     const counters = this.counterMap.get(queue)!;
@@ -193,13 +218,28 @@ export class AcdEngine {
     };
     if (this.callMap.has(id)) return refuse("duplicate-call");
     const qi = this.index.get(queue)!;
-    if (q.maxLength !== undefined && qi.calls.length >= q.maxLength) return refuse("queue-full");
-    if (q.joinWhenNoAgents === false && qi.loggedIn === 0) return refuse("no-agents");
-    counters.joined++;
-    const c: CallRecord = { id, caller, queue, basePriority: priority, priority, joinedAt: now, seq: this.seq++, offer: undefined, retryAt: undefined };
+    // A callback already promised is never refused: the length and no-agent rules are for new callers.
+    const promised = rejoin && call.callback !== undefined;
+    if (!promised && q.maxLength !== undefined && qi.calls.length >= q.maxLength) return refuse("queue-full");
+    if (!promised && q.joinWhenNoAgents === false && qi.loggedIn === 0) return refuse("no-agents");
+    if (!rejoin) counters.joined++;
+    const joinedAt = Math.min(call.joinedAt ?? now, now);
+    const callback = call.callback === undefined ? undefined : { number: call.callback.number, notBefore: call.callback.notBefore ?? 0 };
+    const c: CallRecord = { id, caller, queue, basePriority: priority, priority, joinedAt, seq: this.seq++, offer: undefined, retryAt: undefined, callback };
     this.callMap.set(id, c);
     qi.calls.insert(c);
     qi.waiting.insert(c);
+    if (callback !== undefined && callback.notBefore > now) qi.deferred.add(c);
+  }
+
+  /** The caller asked for a callback: same record, same place; an offer in progress is withdrawn (no penalty). */
+  private toCallback(callId: string, number: string, out: AcdAction[]): void {
+    const c = this.callMap.get(callId);
+    if (c === undefined || c.callback !== undefined) return;
+    if (c.offer !== undefined) this.cancelOffer(c, [...c.offer.agents], out);
+    c.callback = { number, notBefore: 0 };
+    this.dirty.add(c.queue);
+    out.push({ type: "callback-queued", callId: c.id, queue: c.queue, number, joinedAt: c.joinedAt, priority: c.basePriority });
   }
 
   private leave(callId: string, out: AcdAction[]): void {
@@ -251,7 +291,8 @@ export class AcdEngine {
     const c = this.callMap.get(a.callId!)!;
     this.release(c, a, out);
     a.misses[reason]++;
-    const limit = this.policy[reason].breakAfter;
+    const own = a.cfg.maxMisses;
+    const limit = reason === "no-answer" && own !== undefined ? own : this.policy[reason].breakAfter;
     if (limit !== null && a.misses[reason] >= limit) {
       a.misses[reason] = 0;
       this.setAgent(a, { kind: "on-break", reason }, a.state, out);
@@ -323,6 +364,7 @@ export class AcdEngine {
     qi.calls.remove(c);
     if (c.offer === undefined) qi.waiting.remove(c);
     qi.retrying.delete(c);
+    qi.deferred.delete(c);
     this.offering.delete(c);
   }
 
@@ -335,13 +377,15 @@ export class AcdEngine {
     const order = this.agentOrder;
     const woken = [...this.wrapping].filter((a) => now >= a.wrapUntil);
     for (const a of woken.sort((x, y) => order.get(x)! - order.get(y)!)) this.setAgent(a, a.status, "idle", out);
+    for (const qi of this.index.values()) for (const c of qi.deferred) if (now >= c.callback!.notBefore) qi.deferred.delete(c);
     const due: CallRecord[] = [];
     for (const c of this.offering) if (now >= c.offer!.deadline) due.push(c);
     for (const qi of this.index.values()) {
       if (!qi.overflows) continue;
       for (const c of qi.calls) {
         if (now < c.joinedAt + qi.cfg.maxWaitMs!) break;
-        if (c.offer === undefined) due.push(c);
+        // A callback entry has nobody on the line to send anywhere: it never overflows.
+        if (c.offer === undefined && c.callback === undefined) due.push(c);
       }
     }
     for (const c of due.sort((x, y) => x.seq - y.seq)) {
@@ -351,7 +395,7 @@ export class AcdEngine {
         for (const id of timedOut) this.fail(this.agentMap.get(id)!, "no-answer", out);
       }
       const q = this.queues.get(c.queue)!;
-      if (c.offer === undefined && q.maxWaitMs !== undefined && q.overflow !== undefined && now >= c.joinedAt + q.maxWaitMs) {
+      if (c.offer === undefined && c.callback === undefined && q.maxWaitMs !== undefined && q.overflow !== undefined && now >= c.joinedAt + q.maxWaitMs) {
         this.dropCall(c);
         this.counterMap.get(c.queue)!.overflowed++;
         this.dirty.add(c.queue);
@@ -381,6 +425,13 @@ export class AcdEngine {
       if (qi.eligible.size === 0) {
         qi.lapseRetries(c);
         heads.pop();
+        continue;
+      }
+      // A callback waiting out its retry time keeps its place but is passed over until then.
+      if (c.callback !== undefined && c.callback.notBefore > now) {
+        cur.pos++;
+        if (cur.pos >= qi.waiting.length) heads.pop();
+        else heads.headChanged();
         continue;
       }
       let candidates = cache.get(qi);
@@ -420,9 +471,11 @@ export class AcdEngine {
     qi.waiting.remove(c);
     qi.retrying.delete(c);
     this.offering.add(c);
-    c.offer = { agents: new Set(agents), mode, deadline: now + (q.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS) };
+    // An agent's own ring time wins; ring-all rings until the longest of them has run out.
+    const ringMs = Math.max(...agents.map((id) => this.agentMap.get(id)!.cfg.ringTimeoutMs ?? q.ringTimeoutMs ?? DEFAULT_RING_TIMEOUT_MS));
+    c.offer = { agents: new Set(agents), mode, deadline: now + ringMs };
     c.retryAt = undefined;
-    out.push({ type: "offer", callId: c.id, queue: c.queue, caller: c.caller, agents, mode, waitedMs: now - c.joinedAt });
+    out.push({ type: "offer", callId: c.id, queue: c.queue, caller: c.caller, agents, mode, waitedMs: now - c.joinedAt, ...(c.callback !== undefined && { callback: { number: c.callback.number } }) });
     for (const id of agents) {
       const a = this.agentMap.get(id)!;
       a.callId = c.id;
@@ -435,9 +488,12 @@ export class AcdEngine {
   }
 
   private candidates(qi: QueueIndex): AgentCandidate[] {
-    return qi.eligibleMembers().map((m) => {
+    const ringInUse = qi.cfg.ringInUse ?? false;
+    // An agent in another call stays eligible (other queues may ring in use) but is no candidate here.
+    const members = qi.eligibleMembers().filter((m) => ringInUse || !this.agentMap.get(m.agent)!.inUse);
+    return members.map((m) => {
       const a = this.agentMap.get(m.agent)!;
-      return { id: m.agent, skillLevel: m.skillLevel, order: m.order, weight: a.cfg.weight ?? 1, callsAnswered: a.callsAnswered, talkTimeMs: a.talkTimeMs, idleSince: a.idleSince };
+      return { id: m.agent, skillLevel: m.skillLevel, order: m.order, weight: m.weight, callsAnswered: a.callsAnswered, talkTimeMs: a.talkTimeMs, idleSince: a.idleSince };
     });
   }
 

@@ -8,6 +8,8 @@ export interface AgentRecord {
   status: AgentStatus;
   state: AgentState;
   registered: boolean;
+  /** In a call the queue did not offer (agent-in-use); such an agent skips queues without ringInUse. */
+  inUse: boolean;
   /** The call this agent is offered, or talking to. */
   callId: string | undefined;
   /** Queue of that call (wrap-up time, stats). */
@@ -32,12 +34,16 @@ export interface CallRecord {
   offer: { agents: Set<string>; mode: OfferMode; deadline: number } | undefined;
   /** A strategy asked to be ranked again then (skill widening, sticky hold). */
   retryAt: number | undefined;
+  /** A callback entry: the number to dial, and the time before which it is not offered. */
+  callback: { number: string; notBefore: number } | undefined;
 }
 
 export interface Member {
   readonly agent: string;
   readonly skillLevel: number;
   readonly order: number;
+  /** weighted-random share in this queue. */
+  readonly weight: number;
 }
 
 export interface QueueCounters {

@@ -44,6 +44,11 @@ export interface QueueConfig {
   readonly skillWaitMs?: number;
   readonly stickyWindowMs?: number;
   readonly stickyHoldMs?: number;
+  /**
+   * Default false: an agent who is in another (non-queue) call — see the `agent-in-use`
+   * input — is not offered this queue's calls (Asterisk's `ringinuse=no`).
+   */
+  readonly ringInUse?: boolean;
 }
 
 export interface Membership {
@@ -52,6 +57,8 @@ export interface Membership {
   readonly skillLevel?: number;
   /** Position in the queue's fixed order (linear, round-robin). Default 0 (then by id). */
   readonly order?: number;
+  /** weighted-random share in this queue; default the agent's `weight`, else 1. */
+  readonly weight?: number;
 }
 
 export interface AgentConfig {
@@ -61,6 +68,10 @@ export interface AgentConfig {
   readonly weight?: number;
   /** Overrides the queue's wrap-up time. */
   readonly wrapUpMs?: number;
+  /** Overrides the queue's ring timeout for offers to this agent alone (ring-all: the longest of the ringing agents'). */
+  readonly ringTimeoutMs?: number;
+  /** Overrides the failure policy's no-answer `breakAfter` for this agent; null = never put on break. */
+  readonly maxMisses?: number | null;
 }
 
 /** After this many consecutive failures of a kind the agent is put on break with that reason; null = never. */
@@ -78,6 +89,21 @@ export interface JoiningCall {
   readonly caller: string;
   /** Higher is served first (e.g. emergency handsets); default 0. */
   readonly priority?: number;
+  /**
+   * When the call first joined, if earlier than now: a callback re-joined after a restart or
+   * after a failed attempt keeps its place (FIFO within its class is by join time). Such a
+   * join is not counted again in `joined`.
+   */
+  readonly joinedAt?: number;
+  /** A callback entry (nobody on the line): the number to dial once an agent answers. */
+  readonly callback?: CallbackRequest;
+}
+
+/** The caller asked to be called back (issue 4): the entry keeps its join time and priority. */
+export interface CallbackRequest {
+  readonly number: string;
+  /** Not offered before this time (retry after a failed attempt); default: at once. */
+  readonly notBefore?: number;
 }
 
 export type AcdInput =
@@ -86,9 +112,17 @@ export type AcdInput =
   | { readonly type: "agent-break"; readonly agent: string; readonly reason: string }
   | { readonly type: "agent-available"; readonly agent: string }
   | { readonly type: "agent-registered"; readonly agent: string; readonly registered: boolean }
+  /** The agent's phone is (or no longer is) in a call the queue did not offer (e.g. a direct call): see QueueConfig.ringInUse. */
+  | { readonly type: "agent-in-use"; readonly agent: string; readonly inUse: boolean }
   | { readonly type: "call-joined"; readonly queue: string; readonly call: JoiningCall }
   /** The caller hung up (abandoned) or was taken out of the queue. */
   | { readonly type: "call-left"; readonly callId: string }
+  /**
+   * The waiting caller asked to be called back on `number` (pressed the callback digit): the
+   * entry becomes a callback entry in the same place (join time, priority); an offer of it
+   * in progress is cancelled without penalty for the agent.
+   */
+  | { readonly type: "call-to-callback"; readonly callId: string; readonly number: string }
   /** The agent's phone is ringing (180): offered → ringing. */
   | { readonly type: "offer-ringing"; readonly agent: string }
   | { readonly type: "offer-answered"; readonly agent: string }
@@ -113,7 +147,19 @@ export interface QueueStats {
 }
 
 export type AcdAction =
-  | { readonly type: "offer"; readonly callId: string; readonly queue: string; readonly caller: string; readonly agents: readonly string[]; readonly mode: OfferMode; readonly waitedMs: number }
+  /** `callback` is set for a callback entry: ring the agent first, dial `callback.number` once the agent answers. */
+  | {
+      readonly type: "offer";
+      readonly callId: string;
+      readonly queue: string;
+      readonly caller: string;
+      readonly agents: readonly string[];
+      readonly mode: OfferMode;
+      readonly waitedMs: number;
+      readonly callback?: { readonly number: string };
+    }
+  /** A waiting call became a callback entry (call-to-callback): the switch stores it and releases the caller's line. */
+  | { readonly type: "callback-queued"; readonly callId: string; readonly queue: string; readonly number: string; readonly joinedAt: number; readonly priority: number }
   /** Stop ringing these agents for this call (answered elsewhere, caller left, timeout, agent withdrew). */
   | { readonly type: "cancel-offer"; readonly callId: string; readonly agents: readonly string[] }
   | { readonly type: "agent-state-changed"; readonly agent: string; readonly status: AgentStatus; readonly state: AgentState }

@@ -22,6 +22,8 @@ export class QueueIndex {
   readonly calls = new SortedList<CallRecord>(joinOrder);
   /** Waiting calls with a `retryAt` (skill widening, sticky hold). */
   readonly retrying = new Set<CallRecord>();
+  /** Callback entries waiting out a retry time (`callback.notBefore` in the future). */
+  readonly deferred = new Set<CallRecord>();
   /** Indexes into `members` of the slots whose agent is eligible now. */
   readonly eligible = new Set<number>();
   /** Member slots whose agent is logged in. */
@@ -45,9 +47,9 @@ export class QueueIndex {
     return idx.map((i) => this.members[i]!);
   }
 
-  /** The oldest waiting call (offered calls skipped): when max wait fires next. */
+  /** The oldest waiting call (offered calls and callback entries skipped): when max wait fires next. */
   oldestWaiting(): CallRecord | undefined {
-    for (const c of this.calls) if (c.offer === undefined) return c;
+    for (const c of this.calls) if (c.offer === undefined && c.callback === undefined) return c;
     return undefined;
   }
 

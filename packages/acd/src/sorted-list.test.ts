@@ -56,7 +56,7 @@ test("SortedList: random inserts and removes match a sorted array", () => {
 });
 
 function call(id: string, priority: number, joinedAt: number, seq: number, queue = "q"): CallRecord {
-  return { id, caller: id, queue, basePriority: priority, priority, joinedAt, seq, offer: undefined, retryAt: undefined };
+  return { id, caller: id, queue, basePriority: priority, priority, joinedAt, seq, offer: undefined, retryAt: undefined, callback: undefined };
 }
 
 test("ServiceHeap: merges queues' waiting lists into one service order (priority, join time, arrival)", () => {
@@ -77,7 +77,7 @@ test("ServiceHeap: merges queues' waiting lists into one service order (priority
 });
 
 test("QueueIndex: eligible members in membership order; oldest waiting skips offered calls; retries lapse from a call on", () => {
-  const members = ["m0", "m1", "m2"].map((agent) => ({ agent, skillLevel: 1, order: 0 }));
+  const members = ["m0", "m1", "m2"].map((agent) => ({ agent, skillLevel: 1, order: 0, weight: 1 }));
   const qi = new QueueIndex({ id: "q", strategy: "skill-level", maxWaitMs: 1000, overflow: { kind: "voicemail", target: "vm" } }, members);
   qi.eligible.add(2);
   qi.eligible.add(0);
