@@ -1,3 +1,4 @@
-// @hotline/ivr: not built yet (see README.md). An empty module keeps the workspace and
-// its project references whole until the first real file lands.
-export {};
+// @hotline/ivr: prompts and number saying for queue announcements (issue 4); the IVR flow
+// interpreter is not built yet (see README.md).
+export * from "./say-number.js";
+export * from "./queue-prompts.js";
