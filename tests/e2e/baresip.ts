@@ -29,6 +29,13 @@ export interface BaresipOptions {
   accountParams?: string[];
   /** Hard bound on the process lifetime; it is SIGKILLed after this. */
   lifetimeSeconds?: number;
+  /** Frequency of the ausine source in Hz (ausine accepts 10..20000); default 440. */
+  audioFrequency?: number;
+  /**
+   * Record each call's audio with the sndfile module into this folder: `dump-<time>-dec.wav`
+   * is what the phone received (decoded), `dump-<time>-enc.wav` what it sent.
+   */
+  recordDir?: string;
 }
 
 /** A ctrl_tcp event, e.g. `{ event: true, class: "register", type: "REGISTER_OK", ... }`. */
@@ -94,7 +101,7 @@ export function readNetstrings(buf: Buffer): { items: string[]; rest: Buffer } {
   return { items, rest: buf.subarray(at) };
 }
 
-function configFile(sipPort: number, ctrlPort: number, caFile: string | undefined): string {
+function configFile(sipPort: number, ctrlPort: number, caFile: string | undefined, audio: { frequency?: number; recordDir?: string } = {}): string {
   return [
     "poll_method epoll",
     `sip_listen 127.0.0.1:${sipPort}`,
@@ -104,7 +111,7 @@ function configFile(sipPort: number, ctrlPort: number, caFile: string | undefine
     "call_max_calls 4",
     "audio_buffer 20-160",
     "audio_player aubridge,null",
-    "audio_source ausine,440",
+    `audio_source ausine,${audio.frequency ?? 440}`,
     "audio_alert aubridge,null",
     "ausrc_srate 48000",
     "ausrc_channels 2",
@@ -115,6 +122,7 @@ function configFile(sipPort: number, ctrlPort: number, caFile: string | undefine
     "module g711.so",
     "module ausine.so",
     "module aubridge.so",
+    ...(audio.recordDir !== undefined ? ["module sndfile.so", `snd_path ${audio.recordDir}`] : []),
     "module_tmp uuid.so",
     "module_tmp account.so",
     "module_app menu.so",
@@ -177,7 +185,7 @@ async function spawnBaresip(o: BaresipOptions, aor: string): Promise<Spawned> {
     `regint=${o.regint ?? 60}`,
     ...(o.accountParams ?? []),
   ].join(";");
-  writeFileSync(join(dir, "config"), configFile(sipPort, ctrlPort, o.caFile));
+  writeFileSync(join(dir, "config"), configFile(sipPort, ctrlPort, o.caFile, { ...(o.audioFrequency !== undefined && { frequency: o.audioFrequency }), ...(o.recordDir !== undefined && { recordDir: o.recordDir }) }));
   writeFileSync(join(dir, "accounts"), account + "\n");
   writeFileSync(join(dir, "contacts"), "");
   const lifetime = o.lifetimeSeconds ?? 120;

@@ -6,6 +6,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { HttpError, methodNotAllowed, send } from "./http/http-io.js";
 import { recordRoutes, type RecordRoutesDeps } from "./http/record-routes.js";
 import { queueRoutes, type QueueRoutesDeps } from "./http/queue-routes.js";
+import type { EventHub } from "./http/events-routes.js";
+import { supervisorRoutes, type SupervisorRoutesDeps } from "./http/supervisor-routes.js";
 
 export type { RecordRoutesDeps } from "./http/record-routes.js";
 
@@ -17,6 +19,10 @@ export interface HttpRoutes {
   calls?(): Promise<unknown>;
   /** ACD queues: live figures and agent status. */
   queues?: QueueRoutesDeps;
+  /** GET /api/events: live queue/agent/call events as Server-Sent Events. */
+  events?: EventHub;
+  /** Supervisor controls (HTTP Basic as a supervisor extension). */
+  supervisor?: SupervisorRoutesDeps;
   /**
    * CDRs, journal, missed calls and extension settings. Left out (a process without a
    * store), those paths answer 503.
@@ -29,7 +35,7 @@ export interface HttpLog {
 }
 
 const ROUTE_LIST =
-  "/api/status, /api/registrations, /api/calls, /api/queues, /api/agents/:ext/status, /api/cdrs, /api/journal, /api/missed-calls, /api/missed-calls/:id/handled, /api/extensions/:ext/settings, /metrics";
+  "/api/status, /api/registrations, /api/calls, /api/queues, /api/queues/:number, /api/agents, /api/events, /api/agents/:ext/status, /api/agents/:ext/monitor, /api/agents/:ext/take-over, /api/agents/:ext/hangup, /api/cdrs, /api/journal, /api/missed-calls, /api/missed-calls/:id/handled, /api/extensions/:ext/settings, /metrics";
 
 export function startHttpApi(host: string, port: number, routes: HttpRoutes, log: HttpLog): Promise<Server> {
   const server = createServer((req, res) => {
@@ -60,7 +66,10 @@ async function route(req: IncomingMessage, res: ServerResponse, routes: HttpRout
     return send(res, 200, { collected: true });
   }
   if (await recordRoutes(req, res, url, routes.records)) return;
+  // Before queueRoutes: PUT /api/agents/:ext/status with Authorization is a supervisor's force.
+  if (await supervisorRoutes(req, res, path, routes.supervisor)) return;
   if (await queueRoutes(req, res, path, routes.queues)) return;
+  if (routes.events?.serve(req, res, url) === true) return;
   if (path === "/api/calls" && routes.calls !== undefined) {
     if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
     return send(res, 200, await routes.calls());

@@ -10,6 +10,8 @@ import { BruteForceGuard, DigestAuthenticator, Metrics, Registrar, SipService } 
 import type { HotlineConfig, ListenConfig } from "./config/index.js";
 import { startHttpApi } from "./http-api.js";
 import { startCalls, type RunningCalls } from "./calls/start-calls.js";
+import { liveFigures } from "./calls/queue-live.js";
+import { EventHub } from "./http/events-routes.js";
 import { dialPlanOf } from "./config/to-dial-plan.js";
 import { Keepalive } from "./keepalive.js";
 import { loadOrCreateSecret, provisionConfigUsers, provisionDemo, type DemoCredential } from "./provision.js";
@@ -97,6 +99,8 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
   }, 5000);
   const ctx = { config, startedAt, registrar, guard, store, transports, core, bound, version: VERSION };
   registerGauges(metrics, ctx);
+  const events = new EventHub(liveFigures(calls.manager), { now: () => Date.now(), count: (name, labels) => metrics.inc(name, labels) });
+  calls.manager.queues.onFigure = (e) => events.publish(e);
   let http: Server;
   try {
     http = await startHttpApi(config.http.host, config.http.port, {
@@ -108,6 +112,17 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
         report: () => calls.manager.queues.report(Date.now()),
         isAgent: (agent) => calls.manager.queues.isAgent(agent),
         agentAction: (agent, action) => calls.manager.queues.agentAction(agent, action),
+        queue: (q) => calls.manager.queues.queueReport(q, Date.now()),
+        agents: () => ({ agents: calls.manager.queues.report(Date.now()).agents }),
+      },
+      events,
+      supervisor: {
+        realm: config.sip.domain,
+        user: (u) => store.users.get(u),
+        monitor: (actor, agent, mode) => calls.manager.supervision.monitor(actor, agent, mode),
+        takeOver: (actor, agent) => calls.manager.supervision.takeOverByApi(actor, agent),
+        hangup: (actor, agent) => calls.manager.supervision.hangup(actor, agent),
+        forceStatus: (actor, agent, action) => calls.manager.supervision.forceStatus(actor, agent, action),
       },
       records: {
         store,
@@ -117,6 +132,7 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       },
     }, log.child({ component: "http" }));
   } catch (err) {
+    events.close();
     await calls.close();
     await transports.close();
     await store.close();
@@ -135,6 +151,8 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       clearInterval(expiry);
       keepalive.stop();
       await calls.close();
+      // Open event streams would hold http.close() forever.
+      events.close();
       core.close();
       await new Promise<void>((res) => http.close(() => res()));
       await transports.close();

@@ -3,7 +3,7 @@
 // able to tell. No Node types here, so any backend (or an in-memory fake) can implement it.
 // Call records (CDRs, journal, missed calls, active calls, extension settings) are declared
 // in call-records.ts and re-exported here.
-import type { ActiveCallStore, AgentStatusStore, CdrStore, ExtensionSettingsStore, JournalStore, MissedCallStore } from "./cdr/call-records.js";
+import type { ActiveCallStore, AgentStatusStore, CdrStore, ExtensionSettingsStore, JournalStore, MissedCallStore, QueueCallbackStore } from "./cdr/call-records.js";
 
 export * from "./cdr/call-records.js";
 export { recoverInterruptedCalls } from "./cdr/recover-interrupted-calls.js";
@@ -92,6 +92,7 @@ export interface Store {
   activeCalls: ActiveCallStore;
   extensionSettings: ExtensionSettingsStore;
   agentStatus: AgentStatusStore;
+  queueCallbacks: QueueCallbackStore;
   /** Commits pending writes, then releases the backend. Later calls reject. */
   close(): Promise<void>;
 }

@@ -22,6 +22,7 @@ export class ConfigRoutingPort implements RoutingPort {
   private readonly trunks = new Map<string, TrunkInfo>();
   readonly park: RoutingPort["park"];
   readonly queues: RoutingPort["queues"];
+  readonly agents: RoutingPort["agents"];
 
   constructor(
     private readonly plan: DialPlan,
@@ -43,6 +44,7 @@ export class ConfigRoutingPort implements RoutingPort {
     }
     this.park = { code: plan.park.code ?? "", slots: parkSlots(plan.park.slots), timeoutSeconds: plan.park.timeoutSeconds };
     this.queues = plan.queues;
+    this.agents = plan.agents;
   }
 
   /** Loads runtime overrides from the store (at start). */

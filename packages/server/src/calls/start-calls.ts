@@ -1,6 +1,7 @@
 // Wires the B2BUA: the media engine (RTP sockets), the call manager with its SIP port
 // (the SipCore), the dial plan, the clock, and the CDR recorder. Also closes calls a crash
 // left open (recoverInterruptedCalls) before the first new call.
+import { fileURLToPath } from "node:url";
 import { MediaEngine } from "@hotline/media/node";
 import { BRANCH_MAGIC_COOKIE, type TransportKind } from "@hotline/sip";
 import {
@@ -20,8 +21,12 @@ import type { Logger } from "pino";
 import type { RandomPool } from "../random-pool.js";
 import type { SipCore } from "../sip-core.js";
 import { nodeScheduler } from "./node-scheduler.js";
+import { loadQueueDay, registerQueueGauges } from "./queue-live.js";
 import { ConfigRoutingPort } from "./routing-port.js";
 import { TrunkRegistrations } from "./trunk-registrations.js";
+
+/** The prompts shipped with hotline (assets/prompts at the repository root; same depth from src/ and dist/). */
+const BUNDLED_PROMPTS = fileURLToPath(new URL("../../../../assets/prompts", import.meta.url));
 
 export interface CallsDeps {
   plan: DialPlan;
@@ -107,6 +112,7 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
       maxCallSeconds: c.maxCallSeconds > 0 ? c.maxCallSeconds : 365 * 24 * 3600,
       sessionExpires: c.sessionTimers.sessionExpires,
       minSE: c.sessionTimers.minSE,
+      promptsDir: c.promptsDir ?? BUNDLED_PROMPTS,
     },
     mediaAddress: d.mediaAddress,
     random: () => uniform(d.random.bytes(4)),
@@ -117,7 +123,16 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
     const record = { agent, status: status.kind, reason: status.kind === "on-break" ? status.reason : null, updatedAt: Date.now() };
     d.store.agentStatus.put(record).catch((err: unknown) => log.error({ err, agent }, "agent status write failed"));
   };
+  // Today's queue figures survive a restart: recomputed from the journal before agents come back.
+  const day = await loadQueueDay(manager, d.store.journal, d.plan, Date.now());
+  if (day.events > 0) log.info({ events: day.events, since: new Date(day.since).toISOString() }, "queue figures recomputed from the journal");
   manager.queues.restore(await d.store.agentStatus.list());
+  // Callbacks promised before a restart re-join their queues in their place (issue 4).
+  manager.queues.onCallback = (callId, record) => {
+    const write = record === null ? d.store.queueCallbacks.remove(callId) : d.store.queueCallbacks.put(record);
+    write.catch((err: unknown) => log.error({ err, callId }, "queue callback write failed"));
+  };
+  manager.queues.restoreCallbacks(await d.store.queueCallbacks.list());
   const methods = new Set<string>(CALL_METHODS);
   d.core.deps.calls = { methods, onRequest: (tx, req, src) => manager.onRequest(tx, req, src), onAck: (req) => manager.onAck(req) };
   // The engine's drop and error counters live in its threads: fetched every 5 s, shown as
@@ -133,6 +148,7 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
     d.metrics.set("media_endpoints", engine.endpointCount);
     for (const [kind, v] of Object.entries(engineCounters)) d.metrics.set("media_engine_events", v, { kind });
   });
+  registerQueueGauges(d.metrics, manager, () => Date.now());
   const trunks = new TrunkRegistrations(d.plan, d.core, (t) => d.sentBy(t), d.random, d.metrics, log);
   trunks.start();
   const userRefresh = setInterval(() => void refreshUsers().catch((err: unknown) => log.warn({ err }, "user list refresh failed")), 5000);

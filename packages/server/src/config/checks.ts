@@ -115,7 +115,11 @@ export function resolvePaths(config: HotlineConfig, baseDir: string): HotlineCon
     calls: {
       ...config.calls,
       media: { ...config.calls.media, musicOnHold: config.calls.media.musicOnHold === null ? null : resolve(baseDir, config.calls.media.musicOnHold) },
+      promptsDir: config.calls.promptsDir === null ? null : resolve(baseDir, config.calls.promptsDir),
     },
+    queues: Object.fromEntries(
+      Object.entries(config.queues).map(([n, q]) => [n, { ...q, announce: { ...q.announce, periodicFile: q.announce.periodicFile === null ? null : resolve(baseDir, q.announce.periodicFile) } }]),
+    ),
     sip: {
       ...config.sip,
       listen: config.sip.listen.map((l) => ({

@@ -83,7 +83,7 @@ test("the contract's example is valid and becomes this DialPlan", () => {
   const expected: DialPlan = {
     calls: {
       media: { portMin: 16384, portMax: 32767, workers: 1, tonePlan: "cn", musicOnHold: null, address: null, portReuseSeconds: 30 },
-      authenticateInvites: true, ringSeconds: 30, maxCallSeconds: 14400, sessionTimers: { sessionExpires: 1800, minSE: 90 },
+      authenticateInvites: true, ringSeconds: 30, maxCallSeconds: 14400, promptsDir: null, sessionTimers: { sessionExpires: 1800, minSE: 90 },
     },
     extensionDefaults: { callWaiting: true, dnd: false, classOfService: "international", noAnswerSeconds: 20 },
     extensions: {
@@ -94,6 +94,7 @@ test("the contract's example is valid and becomes this DialPlan", () => {
     },
     ringGroups: { "6000": { strategy: "simultaneous", members: ["1001", "1002"], ringSeconds: 20, memberRingSeconds: 10, noAnswer: "1003" } },
     queues: {},
+    agents: {},
     schedules: {
       office: {
         timezone: "Asia/Shanghai",
@@ -121,6 +122,8 @@ test("the contract's example is valid and becomes this DialPlan", () => {
       dndOn: "*78", dndOff: "*79", forwardAlways: "*72", forwardBusy: "*90", forwardNoAnswer: "*92",
       forwardOff: "*73", callWaitingOn: "*70", callWaitingOff: "*71", pickup: "*8", directedPickup: "**",
       agentLogin: "*60", agentLogout: "*61", agentBreak: "*62", agentAvailable: "*63",
+      supervisorListen: "*51", supervisorWhisper: "*52", supervisorBarge: "*53", supervisorTakeOver: "*54", supervisorHangup: "*55",
+      forceAvailable: "*56", forceBreak: "*57", forceLogout: "*58",
     },
     park: { code: "700", slots: "701-720", timeoutSeconds: 60 },
   };
@@ -390,9 +393,10 @@ test("the README's dial-plan examples are valid together", () => {
   const doc = readFileSync(new URL("../../../../README.md", import.meta.url), "utf8");
   const section = /### Dial plan\n([\s\S]*?)### Full example/.exec(doc)?.[1] ?? "";
   const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
-  assert.equal(blocks.length, 12);
+  assert.equal(blocks.length, 13);
   const users = 'demo: { extensions: [] }\nusers:\n  - { username: "2001", password: "change-me-2001" }\n  - { username: "2002", password: "change-me-2002" }\n';
   const plan = dialPlanOf(configOf(users + blocks.join("")));
   assert.deepEqual(Object.keys(plan.trunks), ["carrier-a", "partner"]);
-  assert.deepEqual(Object.keys(plan.queues), ["7000"]);
+  assert.deepEqual(Object.keys(plan.queues), ["7000", "7100", "7200", "7300"]);
+  assert.deepEqual(Object.keys(plan.agents ?? {}), ["2001", "2002"]);
 });

@@ -6,7 +6,7 @@ import { isIP } from "node:net";
 import { z } from "zod";
 import { STRATEGY_IDS } from "@hotline/acd";
 import {
-  CLASSES_OF_SERVICE, DAYS, DEFAULT_EXTENSION_DEFAULTS, DEFAULT_FEATURE_CODES, DEFAULT_FOLLOW_ME_RING_SECONDS, DEFAULT_PARK, DEFAULT_QUEUE,
+  CLASSES_OF_SERVICE, DAYS, DEFAULT_EXTENSION_DEFAULTS, DEFAULT_FEATURE_CODES, DEFAULT_FOLLOW_ME_RING_SECONDS, DEFAULT_PARK, DEFAULT_QUEUE, QUEUE_ANNOUNCE_DEFAULTS, QUEUE_CALLBACK_DEFAULTS, DEFAULT_AGENT_MAX_MISSES,
   RING_STRATEGIES, TONE_PLAN_IDS, TRUNK_NAME_RE, TRUNK_NAME_RULE, TRUNK_SOURCE_RULE, TRUNK_TRANSPORTS,
   dateProblem, defaultCallSettings, destinationProblem, parseSlotRange, parseTrunkSource, patternProblem, timeProblem, timezoneProblem,
   type FeatureCodeName,
@@ -76,6 +76,8 @@ const calls = z.strictObject({
   authenticateInvites: z.boolean().default(defaults.authenticateInvites),
   ringSeconds: intIn(1, 600).default(defaults.ringSeconds),
   maxCallSeconds: intIn(0, 604_800).default(defaults.maxCallSeconds),
+  // Queue prompts (<dir>/en, <dir>/zh); relative to the configuration file; null = bundled.
+  promptsDir: z.string().min(1, { error: "must not be empty" }).nullable().default(null),
   sessionTimers: z
     .strictObject({
       // RFC 4028 §4: Min-SE must not be below 90 seconds.
@@ -126,16 +128,74 @@ const ringGroup = z.strictObject({
   noAnswer: destination.nullable().default(null),
 });
 
+const skillLevel = intIn(1, 100);
+const memberSettings = z.strictObject({
+  skill: skillLevel.default(1),
+  // weighted-random share; 0 = only when no member with a share is free.
+  weight: intIn(0, 1000).default(1),
+});
+/**
+ * A queue member: a skill level (1 is best, @hotline/acd's Membership.skillLevel), or
+ * `{ skill, weight }`. Not a z.union: its "Invalid input" would hide which form was meant, so
+ * a mapping is checked as the long form and anything else as a level.
+ */
+const member = z.unknown().transform((v, ctx): { skill: number; weight: number } => {
+  const long = v !== null && typeof v === "object" && !Array.isArray(v);
+  const r = long ? memberSettings.safeParse(v) : skillLevel.safeParse(v);
+  if (r.success) return typeof r.data === "number" ? { skill: r.data, weight: 1 } : r.data;
+  for (const i of r.error.issues) {
+    if (i.code === "unrecognized_keys") for (const k of i.keys) ctx.addIssue({ code: "custom", path: [...i.path, k], message: "unknown key (expected skill, weight)" });
+    else ctx.addIssue({ code: "custom", path: i.path, message: i.message });
+  }
+  return z.NEVER;
+});
+
+const seconds = (min: number, max: number) => intIn(min, max);
+const queueAnnounce = z.strictObject({
+  language: z.enum(["zh", "en", "zh+en"]).default(QUEUE_ANNOUNCE_DEFAULTS.language),
+  // 0 and null both mean "never".
+  positionEverySeconds: seconds(0, 3600).nullable().default(QUEUE_ANNOUNCE_DEFAULTS.positionEverySeconds).transform((v) => (v === 0 ? null : v)),
+  firstAfterSeconds: seconds(0, 3600).default(QUEUE_ANNOUNCE_DEFAULTS.firstAfterSeconds),
+  periodicFile: z.string().min(1, { error: "must not be empty" }).nullable().default(QUEUE_ANNOUNCE_DEFAULTS.periodicFile),
+  periodicEverySeconds: seconds(0, 3600).nullable().default(QUEUE_ANNOUNCE_DEFAULTS.periodicEverySeconds).transform((v) => (v === 0 ? null : v)),
+});
+const queueCallback = z.strictObject({
+  enabled: z.boolean().default(QUEUE_CALLBACK_DEFAULTS.enabled),
+  digit: z.string().regex(/^[0-9*#]$/, { error: 'must be one of 0-9, "*", "#"' }).default(QUEUE_CALLBACK_DEFAULTS.digit),
+  maxAttempts: intIn(1, 20).default(QUEUE_CALLBACK_DEFAULTS.maxAttempts),
+  retrySeconds: seconds(10, 86_400).default(QUEUE_CALLBACK_DEFAULTS.retrySeconds),
+  ringSeconds: seconds(5, 300).default(QUEUE_CALLBACK_DEFAULTS.ringSeconds),
+});
+
 const queue = z.strictObject({
   name: text.nullable().default(DEFAULT_QUEUE.name),
   strategy: z.enum(STRATEGY_IDS),
-  // Skill level 1 is best (@hotline/acd's Membership.skillLevel).
-  members: z.record(extensionKey, intIn(1, 100)).refine((m) => Object.keys(m).length > 0, { error: "must list at least one member", params: { wholeMapping: true } }),
+  members: z.record(extensionKey, member).refine((m) => Object.keys(m).length > 0, { error: "must list at least one member", params: { wholeMapping: true } }),
   ringSeconds: intIn(1, 600).default(DEFAULT_QUEUE.ringSeconds),
   wrapUpSeconds: intIn(0, 3600).default(DEFAULT_QUEUE.wrapUpSeconds),
   maxWaitSeconds: intIn(1, 86_400).nullable().default(DEFAULT_QUEUE.maxWaitSeconds),
   overflow: destination.nullable().default(DEFAULT_QUEUE.overflow),
   maxLength: intIn(1, 100_000).nullable().default(DEFAULT_QUEUE.maxLength),
+  skillWaitSeconds: intIn(0, 3600).default(DEFAULT_QUEUE.skillWaitSeconds),
+  stickyWindowSeconds: intIn(0, 30 * 86_400).default(DEFAULT_QUEUE.stickyWindowSeconds),
+  stickyHoldSeconds: intIn(0, 3600).default(DEFAULT_QUEUE.stickyHoldSeconds),
+  // sticky falling back to sticky would only wait again: not offered.
+  fallbackStrategy: z.enum(STRATEGY_IDS.filter((s) => s !== "sticky")).default(DEFAULT_QUEUE.fallbackStrategy),
+  ringInUse: z.boolean().default(DEFAULT_QUEUE.ringInUse),
+  // The service-level threshold: answered within this many seconds (the "20" of 80/20).
+  serviceLevelSeconds: intIn(1, 3600).default(20),
+  // Who may listen/whisper/barge/take over/hang up and force the members' status (checked: known extensions).
+  supervisors: z.array(extensionKey).default([]),
+  // Announcements while waiting and "press 1 to be called back" (issue 4; README "Queues").
+  announce: queueAnnounce.prefault({}),
+  callback: queueCallback.prefault({}),
+});
+
+// Per-agent ACD settings (agents.<ext>); absent = the queue's wrap-up and ring time.
+const agent = z.strictObject({
+  wrapUpSeconds: intIn(0, 3600).nullable().default(null),
+  ringSeconds: intIn(1, 600).nullable().default(null),
+  maxMisses: intIn(0, 100).default(DEFAULT_AGENT_MAX_MISSES),
 });
 
 const schedule = z.strictObject({
@@ -249,6 +309,7 @@ export const dialPlanShape = {
   extensions: z.record(extensionKey, extension).default({}),
   ringGroups: z.record(internalNumberKey, ringGroup).default({}),
   queues: z.record(internalNumberKey, queue).default({}),
+  agents: z.record(extensionKey, agent).default({}),
   schedules: z.record(name, schedule).default({}),
   numbers: z.record(internalNumberKey, numberEntry).default({}),
   blacklist: z.array(pattern).default([]),

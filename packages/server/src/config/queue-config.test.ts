@@ -31,8 +31,8 @@ const CONTRACT = `queues:
 test("the contract's queue becomes this QueueEntry; absent keys take their defaults", () => {
   const plan = dialPlanOf(configOf(`${CONTRACT}  "7001": { strategy: skill-level, members: { "1003": 1, "1004": 3 } }\n`));
   const expected: Record<string, QueueEntry> = {
-    "7000": { name: "Citizen hotline", strategy: "longest-idle", members: { "1001": 1, "1002": 2 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: 300, overflow: "1003", maxLength: 50 },
-    "7001": { name: null, strategy: "skill-level", members: { "1003": 1, "1004": 3 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null },
+    "7000": { name: "Citizen hotline", strategy: "longest-idle", members: { "1001": 1, "1002": 2 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: 300, overflow: "1003", maxLength: 50, skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false, weights: {}, serviceLevelSeconds: 20, supervisors: [], announce: { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null }, callback: { enabled: false, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 } },
+    "7001": { name: null, strategy: "skill-level", members: { "1003": 1, "1004": 3 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null, skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false, weights: {}, serviceLevelSeconds: 20, supervisors: [], announce: { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null }, callback: { enabled: false, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 } },
   };
   assert.deepEqual(plan.queues, expected);
   assert.deepEqual(dialPlanOf(configOf("")).queues, {});
@@ -154,4 +154,22 @@ test("a configured queue routes: dialled, and as a number entry's destination fr
   assert.deepEqual(router.route({ dialed: "*61", caller: "1002", origin: { kind: "extension", extension: "1002" } }, 0), {
     target: { kind: "feature", action: "agent-logout", argument: null }, priority: null, trace: ["feature code *61: agent-logout"],
   });
+});
+
+test("supervisors: known extensions, no duplicates, default none", () => {
+  const plan = dialPlanOf(configOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, supervisors: ["1003", "1004"] }\n'));
+  assert.deepEqual(plan.queues["7000"]?.supervisors, ["1003", "1004"]);
+  assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, supervisors: ["1003", "1009", "1003"] }\n'), [
+    "hotline.yaml:2:77: queues.7000.supervisors[1]: '1009' is not an extension (no user or extensions entry)",
+    'hotline.yaml:2:85: queues.7000.supervisors[2]: duplicate supervisor, already at index 0 (got "1003")',
+  ]);
+  assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, supervisors: "1003" }\n'), ['hotline.yaml:2:68: queues.7000.supervisors: must be a list (got "1003")']);
+});
+
+test("supervisor feature codes default to *51-*58 and can be changed or turned off", () => {
+  const plan = dialPlanOf(configOf("featureCodes:\n  supervisorListen: \"*41\"\n  forceLogout: null\n"));
+  assert.deepEqual(
+    [plan.featureCodes.supervisorListen, plan.featureCodes.supervisorWhisper, plan.featureCodes.supervisorBarge, plan.featureCodes.supervisorTakeOver, plan.featureCodes.supervisorHangup, plan.featureCodes.forceAvailable, plan.featureCodes.forceBreak, plan.featureCodes.forceLogout],
+    ["*41", "*52", "*53", "*54", "*55", "*56", "*57", null],
+  );
 });

@@ -18,7 +18,13 @@ export function dialPlanOf(config: HotlineConfig): DialPlan {
       const total = g.ringSeconds ?? ringSeconds;
       return { ...g, ringSeconds: total, memberRingSeconds: g.memberRingSeconds ?? Math.min(DEFAULT_MEMBER_RING_SECONDS, total) };
     }),
-    queues: config.queues,
+    // Members in the switch's form: ext → skill level, and the weights beside (only those ≠ 1).
+    queues: mapValues(config.queues, (q) => ({
+      ...q,
+      members: mapValues(q.members, (m) => m.skill),
+      weights: Object.fromEntries(Object.entries(q.members).flatMap(([ext, m]) => (m.weight === 1 ? [] : [[ext, m.weight]]))),
+    })),
+    agents: config.agents,
     schedules: config.schedules,
     numbers: mapValues(config.numbers, (e): NumberEntry => {
       // The schema guarantees one of the two forms.

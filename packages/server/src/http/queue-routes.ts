@@ -1,4 +1,5 @@
-// GET /api/queues (live figures per queue, each agent's status and state) and
+// GET /api/queues (live figures per queue, each agent's status and state), GET
+// /api/queues/:number (one queue), GET /api/agents (agents with the day's figures) and
 // PUT /api/agents/:ext/status (log in, log out, break, available — what *60–*63 do from a phone).
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, methodNotAllowed, pathSegment, readJson, send } from "./http-io.js";
@@ -8,6 +9,10 @@ export type AgentStatusName = keyof typeof AGENT_STATUSES;
 
 export interface QueueRoutesDeps {
   report(): unknown;
+  /** One queue's figures (GET /api/queues/:number); undefined = no such queue. */
+  queue?(queue: string): unknown;
+  /** Every member agent with the day's figures (GET /api/agents). */
+  agents?(): unknown;
   isAgent(agent: string): boolean;
   agentAction(agent: string, action: (typeof AGENT_STATUSES)[AgentStatusName]): boolean;
 }
@@ -18,6 +23,20 @@ export async function queueRoutes(req: IncomingMessage, res: ServerResponse, pat
     if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
     if (deps === undefined) throw new HttpError(503, "queues are not running");
     send(res, 200, deps.report());
+    return true;
+  }
+  const one = /^\/api\/queues\/([^/]+)$/.exec(path);
+  if (one !== null || path === "/api/agents") {
+    if (req.method !== "GET") throw methodNotAllowed(req.method, ["GET"]);
+    if (deps?.queue === undefined || deps.agents === undefined) throw new HttpError(503, "queues are not running");
+    let body: unknown;
+    if (one === null) body = deps.agents();
+    else {
+      const number = pathSegment(one[1] ?? "", "queue");
+      body = deps.queue(number);
+      if (body === undefined) throw new HttpError(404, `queue ${number}: no such queue`);
+    }
+    send(res, 200, body);
     return true;
   }
   const m = /^\/api\/agents\/([^/]+)\/status$/.exec(path);

@@ -94,6 +94,8 @@ test("GET /api/journal: after, callId, limit; `last` is the cursor for the next 
     const after = (await call("GET", "/api/journal?after=1&callId=c1")).body as { events: { seq: number }[]; last: number };
     assert.deepEqual([after.events.map((e) => e.seq), after.last], [[3], 3]);
     assert.deepEqual((await call("GET", "/api/journal?after=3")).body, { events: [], last: 3 });
+    const ended = (await call("GET", "/api/journal?type=call.ended")).body as { events: { seq: number }[] };
+    assert.deepEqual(ended.events.map((e) => e.seq), [3], "type filters (the supervisors' audit: type=supervisor.action)");
     assert.deepEqual((await call("GET", "/api/journal?after=-1")).body, { error: 'after: must be a non-negative integer (got "-1")' });
   });
 });

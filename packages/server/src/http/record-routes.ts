@@ -43,11 +43,13 @@ async function listCdrs(deps: RecordRoutesDeps, query: URLSearchParams): Promise
 }
 
 async function listJournal(deps: RecordRoutesDeps, query: URLSearchParams): Promise<unknown> {
-  checkParams(query, ["after", "callId", "limit"]);
+  checkParams(query, ["after", "callId", "type", "limit"]);
   const limit = optionalParam(query, "limit", parseLimit) ?? 100;
   const afterSeq = optionalParam(query, "after", parseId);
   const callId = optionalParam(query, "callId", parseText);
-  const events = await deps.store.journal.list({ afterSeq, callId, limit });
+  // e.g. type=supervisor.action: the supervisors' audit log.
+  const type = optionalParam(query, "type", parseText);
+  const events = await deps.store.journal.list({ afterSeq, callId, type, limit });
   // A tailing reader passes `last` as `after` next time (unchanged when nothing was new).
   return { events, last: events.at(-1)?.seq ?? afterSeq ?? 0 };
 }

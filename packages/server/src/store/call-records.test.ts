@@ -24,7 +24,7 @@ test.after(() => {
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true });
 });
 
-test("a database of schema 1 is migrated to call-records and agent-status with its users intact", async () => {
+test("a database of schema 1 is migrated to call-records, agent-status and queue-callbacks with its users intact", async () => {
   const dir = tempDir();
   const db = new Database(join(dir, DB_FILE_NAME));
   migrate(db, "v1", MIGRATIONS.slice(0, 1));
@@ -40,6 +40,7 @@ test("a database of schema 1 is migrated to call-records and agent-status with i
     { id: 1, name: "users-and-bindings" },
     { id: 2, name: "call-records" },
     { id: 3, name: "agent-status" },
+    { id: 4, name: "queue-callbacks" },
   ]);
   check.close();
 });

@@ -7,6 +7,7 @@ import {
   type ActiveCallStore,
   type AgentStatusRecord,
   type AgentStatusStore,
+  type QueueCallbackStore,
   type CallDirection,
   type ExtensionSettingsRecord,
   type ExtensionSettingsStore,
@@ -36,11 +37,11 @@ const toEvent = (r: JournalRow): StoredJournalEvent => ({
 
 export function sqliteJournalStore({ db, commits, query }: SqliteContext): JournalStore {
   const insert = db.prepare<[number, string, string | null, string]>("INSERT INTO journal (at, type, call_id, data) VALUES (?, ?, ?, ?)");
-  const list = db.prepare<{ afterSeq: number; callId: string | null; limit: number }, JournalRow>(
-    "SELECT * FROM journal WHERE seq > @afterSeq AND (@callId IS NULL OR call_id = @callId) ORDER BY seq LIMIT @limit",
+  const list = db.prepare<{ afterSeq: number; callId: string | null; type: string | null; limit: number }, JournalRow>(
+    "SELECT * FROM journal WHERE seq > @afterSeq AND (@callId IS NULL OR call_id = @callId) AND (@type IS NULL OR type = @type) ORDER BY seq LIMIT @limit",
   );
-  const listByCall = db.prepare<{ afterSeq: number; callId: string; limit: number }, JournalRow>(
-    "SELECT * FROM journal WHERE call_id = @callId AND seq > @afterSeq ORDER BY seq LIMIT @limit",
+  const listByCall = db.prepare<{ afterSeq: number; callId: string; type: string | null; limit: number }, JournalRow>(
+    "SELECT * FROM journal WHERE call_id = @callId AND seq > @afterSeq AND (@type IS NULL OR type = @type) ORDER BY seq LIMIT @limit",
   );
   return {
     append: (events) =>
@@ -54,7 +55,7 @@ export function sqliteJournalStore({ db, commits, query }: SqliteContext): Journ
       }),
     list: (q) =>
       query(() => {
-        const params = { afterSeq: q.afterSeq ?? 0, limit: clampLimit(q.limit) };
+        const params = { afterSeq: q.afterSeq ?? 0, type: q.type ?? null, limit: clampLimit(q.limit) };
         // A separate statement for callId, so the planner uses journal_call_id.
         const rows = q.callId === undefined ? list.all({ ...params, callId: null }) : listByCall.all({ ...params, callId: q.callId });
         return rows.map(toEvent);
@@ -207,5 +208,29 @@ export function sqliteAgentStatusStore({ db, commits, query }: SqliteContext): A
   return {
     list: () => query(() => list.all().map((r) => ({ agent: r.agent, status: r.status, reason: r.reason, updatedAt: r.updated_at }))),
     put: (r) => commits.run(() => void put.run(r.agent, r.status, r.reason, r.updatedAt)),
+  };
+}
+
+interface QueueCallbackRow {
+  call_id: string;
+  queue: string;
+  number: string;
+  priority: number;
+  joined_at: number;
+  attempts: number;
+  not_before: number;
+}
+
+export function sqliteQueueCallbackStore({ db, commits, query }: SqliteContext): QueueCallbackStore {
+  const list = db.prepare<[], QueueCallbackRow>("SELECT * FROM queue_callbacks ORDER BY joined_at, call_id");
+  const put = db.prepare<[string, string, string, number, number, number, number]>(
+    "INSERT OR REPLACE INTO queue_callbacks (call_id, queue, number, priority, joined_at, attempts, not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  );
+  const remove = db.prepare<[string]>("DELETE FROM queue_callbacks WHERE call_id = ?");
+  return {
+    list: () =>
+      query(() => list.all().map((r) => ({ callId: r.call_id, queue: r.queue, number: r.number, priority: r.priority, joinedAt: r.joined_at, attempts: r.attempts, notBefore: r.not_before }))),
+    put: (r) => commits.run(() => void put.run(r.callId, r.queue, r.number, r.priority, r.joinedAt, r.attempts, r.notBefore)),
+    remove: (callId) => commits.run(() => void remove.run(callId)),
   };
 }

@@ -163,6 +163,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    id: 4,
+    name: "queue-callbacks",
+    sql: `
+      -- Callbacks promised to callers ("press 1", issue 4): re-joined at start in their place
+      -- (join time, priority); a row is deleted when the callback is completed or dropped.
+      CREATE TABLE queue_callbacks (
+        call_id    TEXT PRIMARY KEY,
+        queue      TEXT NOT NULL,
+        number     TEXT NOT NULL,
+        priority   INTEGER NOT NULL,
+        joined_at  INTEGER NOT NULL,
+        attempts   INTEGER NOT NULL CHECK (attempts >= 0),
+        not_before INTEGER NOT NULL
+      ) STRICT, WITHOUT ROWID;
+    `,
+  },
 ];
 
 /** Thrown when the database was written by a newer (or different) hotline build. */

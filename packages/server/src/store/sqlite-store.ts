@@ -7,7 +7,7 @@ import { GroupCommit, type GroupCommitStats } from "./group-commit.js";
 import { migrate } from "./migrations.js";
 import { startCheckpointWorker, type Checkpointer } from "./checkpoint-worker.js";
 import { sqliteCdrStore } from "./cdr-store.js";
-import { sqliteActiveCallStore, sqliteAgentStatusStore, sqliteExtensionSettingsStore, sqliteJournalStore, sqliteMissedCallStore } from "./call-state-stores.js";
+import { sqliteActiveCallStore, sqliteAgentStatusStore, sqliteExtensionSettingsStore, sqliteJournalStore, sqliteMissedCallStore, sqliteQueueCallbackStore } from "./call-state-stores.js";
 import { sqliteContext } from "./sqlite-context.js";
 
 export const DB_FILE_NAME = "hotline.db";
@@ -260,6 +260,7 @@ export async function openSqliteStore(dir: string, options: SqliteStoreOptions =
     activeCalls: sqliteActiveCallStore(calls),
     extensionSettings: sqliteExtensionSettingsStore(calls),
     agentStatus: sqliteAgentStatusStore(calls),
+    queueCallbacks: sqliteQueueCallbackStore(calls),
     async close() {
       if (!db.open) return;
       commits.flush();

@@ -4,7 +4,7 @@
  * trunks, settings merged from config and the store).
  */
 import type { FlowEndpoint } from "@hotline/sip";
-import type { EffectiveSettings, QueueEntry, RouteDecision, RouteInput } from "../routing/index.js";
+import type { AgentEntry, EffectiveSettings, QueueEntry, RouteDecision, RouteInput } from "../routing/index.js";
 import type { DigestCredentials } from "./digest-client.js";
 
 export interface TrunkInfo {
@@ -38,9 +38,13 @@ export interface RoutingPort {
   park: { code: string; slots: readonly string[]; timeoutSeconds: number };
   /** ACD queues by number (dial plan `queues`). */
   queues: Readonly<Record<string, QueueEntry>>;
+  /** Per-agent ACD settings by extension (dial plan `agents`); absent = none. */
+  agents?: Readonly<Record<string, AgentEntry>> | undefined;
 }
 
 export interface CallOptions {
+  /** Queue prompts directory (`<dir>/en`, `<dir>/zh`; absolute). Absent: "assets/prompts" (tests). */
+  promptsDir?: string;
   domain: string;
   nodeId: string;
   authenticateInvites: boolean;

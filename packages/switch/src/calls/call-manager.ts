@@ -45,6 +45,7 @@ import { Features } from "./features.js";
 import { negotiateAsUas } from "./session-timer.js";
 import { DialogEventPackage } from "./dialog-event-package.js";
 import { QueueService } from "./queue-service.js";
+import { Supervision } from "./supervision.js";
 import { dialogKey, dialogKeyOf, hasToTag } from "./dialog-key.js";
 
 export interface CallManagerDeps {
@@ -84,6 +85,8 @@ export class CallManager {
   readonly blf: DialogEventPackage;
   /** ACD queues (issue 4): the engine's decisions carried out on calls. */
   readonly queues: QueueService;
+  /** Supervisor listen/whisper/barge/take-over/hangup of agents' calls (supervision.ts). */
+  readonly supervision: Supervision;
   private blfPending = false;
   private nextId = 1;
   private readonly roundRobin = new Map<string, number>();
@@ -94,6 +97,7 @@ export class CallManager {
     this.features = new Features(this);
     this.blf = new DialogEventPackage(this);
     this.queues = new QueueService(this, deps.routing.queues, deps.random);
+    this.supervision = new Supervision(this);
     // Every call event (ringing, answered, transferred, ended, …) may change a lamp:
     // re-evaluate the subscriptions once per burst of events.
     const rec = deps.recorder;
@@ -108,7 +112,11 @@ export class CallManager {
         await rec.ended(c, s, n);
       },
     };
-    deps.media.onEvent((e) => this.inDialog.onMediaEvent(e));
+    deps.media.onEvent((e) => {
+      // A monitoring supervisor's 4/5/6 switch modes; the digit is still journaled below.
+      this.supervision.onMediaEvent(e);
+      this.inDialog.onMediaEvent(e);
+    });
   }
 
   private touchBlf(): void {
@@ -502,6 +510,7 @@ export class CallManager {
     call.state = "ended";
     call.hangupBy ??= by;
     this.queues.onCallEnded(call);
+    this.supervision.onCallEnded(call);
     // A parked caller who hangs up frees the slot (else dialling it would "retrieve" a dead call).
     if (call.parkedSlot !== null && this.features.parked.get(call.parkedSlot) === call) this.features.parked.delete(call.parkedSlot);
     call.parkedSlot = null;

@@ -66,6 +66,15 @@ export class Features {
         if (!this.m.queues.agentAction(ext, action)) return this.m.failCall(call, 403, 21, "Not A Queue Agent");
         this.m.deps.recorder.event(call, "agent.status", { agent: ext, action });
         return this.confirm(call);
+      case "supervisor-listen":
+      case "supervisor-whisper":
+      case "supervisor-barge":
+      case "supervisor-take-over":
+      case "supervisor-hangup":
+      case "force-available":
+      case "force-break":
+      case "force-logout":
+        return this.m.supervision.featureCode(call, action, argument);
     }
     await this.m.deps.routing.updateSettings(ext, patch, this.m.deps.scheduler.now());
     this.m.deps.recorder.event(call, "extension.settings", { extension: ext, action, argument });
@@ -73,7 +82,7 @@ export class Features {
   }
 
   /** Confirms a feature code audibly like a desk PBX: answer, play a short tone, hang up. */
-  private confirm(call: Call): void {
+  confirm(call: Call): void {
     if (!this.answerCaller(call)) return;
     const a = call.a;
     if (a.endpoint !== null) this.m.deps.media.play(a.endpoint.id, { kind: "tone", tone: "dial" });
@@ -81,7 +90,7 @@ export class Features {
   }
 
   /** Answers the waiting caller with our SDP (no bridge yet). false → the call failed. */
-  private answerCaller(call: Call): boolean {
+  answerCaller(call: Call): boolean {
     const a = call.a;
     if (!(a instanceof InboundLeg)) return true;
     if (a.state !== "proceeding" && a.state !== "early") return a.state !== "ended";

@@ -252,6 +252,8 @@ export class InDialog {
   }
 
   onMediaEvent(e: MediaEvent): void {
+    // Queue callers: announcements ending (play-done) and the callback digit.
+    if (this.m.queues.onMediaEvent(e)) return;
     if (e.type === "dtmf") {
       for (const call of this.m.calls.values()) {
         const leg = call.legs.find((l) => l.endpoint?.id === e.id);

@@ -91,3 +91,66 @@ test("queue: an unregistered agent is never offered; a full queue answers 486; t
   assert.deepEqual(r.manager.queues.engine.waitingCalls("7000"), [waiting[1]!.id]);
   void answerSdp;
 });
+
+test("queue callback: announcement playlist, digit 1 keeps the place; agent rung first (callback=1), then the caller dialled, greeted and bridged", async () => {
+  const plan = examplePlan();
+  plan.queues = {
+    "7000": {
+      name: "hotline", strategy: "linear", members: { "1001": 1 }, ringSeconds: 15, wrapUpSeconds: 0, maxWaitSeconds: null, overflow: null, maxLength: null,
+      announce: { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null },
+      callback: { enabled: true, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 },
+    },
+  };
+  plan.extensions["1001"]!.followMe = null;
+  const r = await rig({ "1001": [5086], "1004": [6001] }, plan);
+  const stored: (string | null)[] = [];
+  r.manager.queues.onCallback = (id, rec) => void stored.push(rec === null ? null : `${id}:${rec.number}:${rec.joinedAt}`);
+  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
+  await settle();
+  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  const ep = call.a.endpoint!.id;
+  const joinedAt = r.clock.now();
+  r.clock.advance(15_000);
+  await settle();
+  const played = r.media.plays.filter((p) => p.id === ep).at(-1)?.source;
+  assert.equal(played?.kind, "files");
+  const names = played?.kind === "files" ? played.paths.map((p) => p.split("/").slice(-2).join("/").replace(".wav", "")) : [];
+  assert.deepEqual(names.slice(0, 3), ["zh/caller-number", "zh/1", "zh/in-queue"], "position 1 in Mandarin first");
+  assert.equal(names.at(-1), "en/press-1-callback");
+  assert.equal(r.manager.queues.report(r.clock.now()).queues[0]?.waitingCalls[0]?.position, 1);
+  r.media.emit({ type: "play-done", id: ep });
+  assert.deepEqual(r.media.plays.filter((p) => p.id === ep).at(-1)?.source, { kind: "moh" }, "back to music on hold");
+  // The caller presses 1: thanked, then its line is released; the entry stays with its join time.
+  r.media.emit({ type: "dtmf", id: ep, digit: "1", durationMs: 100 });
+  await settle();
+  assert.deepEqual(stored, [`${call.id}:1004:${joinedAt}`]);
+  const thanks = r.media.plays.filter((p) => p.id === ep).at(-1)?.source;
+  assert.ok(thanks?.kind === "files" && thanks.paths.at(-1)!.endsWith("en/callback-thanks.wav"));
+  r.media.emit({ type: "play-done", id: ep });
+  await settle();
+  assert.equal(call.isEnded(), true, "the caller's leg is hung up");
+  assert.equal(r.manager.queues.engine.position(call.id), 1, "the callback keeps its place");
+  // The agent logs in: rung first, with the citizen's number in From and callback=1.
+  await login(r, "1001", 5086, "l1");
+  r.clock.advance(2000); // the *60 call is over: the next registration poll frees the agent
+  await settle();
+  const toAgent = r.sip.lastRequest("INVITE");
+  assert.equal(toAgent.request.uri, "sip:1001@127.0.0.1:5086");
+  assert.match(getHeader(toAgent.request, "x-hotline-queue") ?? "", /^7000;waited=\d+;callback=1$/);
+  assert.match(getHeader(toAgent.request, "from") ?? "", /sip:1004@/);
+  toAgent.handler.onResponse(reply(toAgent.request, 200, { sdp: answerSdp(42000) }));
+  await settle();
+  assert.equal(r.manager.queues.engine.agents.get("1001")?.state, "in-call");
+  const toCaller = r.sip.lastRequest("INVITE");
+  assert.equal(toCaller.request.uri, "sip:1004@127.0.0.1:6001", "then the citizen is dialled");
+  assert.match(getHeader(toCaller.request, "from") ?? "", /sip:7000@/, "caller ID = the queue number");
+  toCaller.handler.onResponse(reply(toCaller.request, 200, { sdp: answerSdp(42002) }));
+  await settle();
+  assert.deepEqual(stored.at(-1), null, "done: the stored callback is deleted");
+  const cb = [...r.manager.calls.values()].find((c) => c.id.startsWith("cb"))!;
+  const citizenEp = cb.b!.endpoint!.id;
+  const greeting = r.media.plays.filter((p) => p.id === citizenEp).at(-1)?.source;
+  assert.ok(greeting?.kind === "files" && greeting.paths[0]!.endsWith("zh/callback-greeting.wav"));
+  r.media.emit({ type: "play-done", id: citizenEp });
+  assert.deepEqual(r.media.bridges.at(-1), [cb.a.endpoint!.id, citizenEp], "agent and citizen bridged");
+});

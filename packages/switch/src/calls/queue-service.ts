@@ -6,24 +6,35 @@
  * engine decides who and when; this file only feeds it inputs (including whether each agent's
  * phone is registered) and acts on its actions.
  */
-import { AcdEngine, isStrategyId, queueStats, type AcdAction, type AcdConfig, type AcdInput, type AgentConfig, type AgentStatus, type OfferFailure, type QueueConfig } from "@hotline/acd";
+import { AcdEngine, isStrategyId, queueStats, type AcdAction, type AcdConfig, type AcdInput, type AgentConfig, type AgentStatus, type Membership, type OfferFailure, type QueueConfig, type QueueStats } from "@hotline/acd";
 import { headerField } from "@hotline/sip";
 import type { AgentStatusRecord } from "../store.js";
-import type { QueueEntry } from "../routing/index.js";
+import { DEFAULT_QUEUE, type AgentEntry, type QueueEntry } from "../routing/index.js";
 import type { Call } from "./call.js";
 import type { CallManager } from "./call-manager.js";
 import { DialAttempt } from "./dial-attempt.js";
 import { InboundLeg } from "./inbound-leg.js";
 import type { OutboundLeg } from "./outbound-leg.js";
-import type { CancelTimer } from "./ports.js";
+import type { CancelTimer, MediaEvent } from "./ports.js";
+import type { QueueCallbackRecord } from "../store.js";
+import { QueueAnnouncer, callbackOf, estimatedWaitSeconds, startCallback, type CallbackEntry, type CallbackHost } from "./queue-callbacks.js";
+import { phrase } from "@hotline/ivr";
+import { DEFAULT_SERVICE_LEVEL_SECONDS, QueueFigures, fromJournal, localDayStart, toJournal, type AgentFigureSnapshot, type FigureEvent, type QueueFigureSnapshot } from "./queue-figures.js";
 
 /** Agents' registration is re-read this often (and before every queue event). */
 const REGISTRATION_POLL_MS = 2000;
-/** Answered within this long counts towards the service level (the common 80/20 target). */
-const SERVICE_LEVEL_MS = 20_000;
 
 export const AGENT_ACTIONS = ["agent-login", "agent-logout", "agent-break", "agent-available"] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
+
+/** GET /api/queues: the engine's counts overlaid with the day's figures (`averageHandleSeconds` = the older name of averageHandleTimeSeconds). */
+export type QueueReport = QueueStats &
+  QueueFigureSnapshot & {
+    averageHandleSeconds: number | null;
+    /** The waiting calls in service order (`waiting` is their count). */
+    waitingCalls: { callId: string; caller: string; position: number; estimatedWaitSeconds: number; callback: boolean }[];
+  };
+export type AgentReport = AgentFigureSnapshot & { registered: boolean; talkTimeMs: number; idleSeconds: number | null };
 
 interface Offer {
   attempt: DialAttempt;
@@ -39,23 +50,39 @@ export class QueueService {
   /** The agent each connected queue call is with (for call-ended → wrap-up). */
   private readonly agentOf = new Map<Call, string>();
   private readonly registered = new Map<string, boolean>();
+  /** Agents the engine was told are in a non-queue call (ring-in-use). */
+  private readonly inUse = new Map<string, boolean>();
   private timer: CancelTimer | null = null;
   private timerAt = Infinity;
   /** Told of every change of an agent's operator status (the server stores it: it survives restarts). */
   onStatus: ((agent: string, status: AgentStatus) => void) | null = null;
   private readonly lastStatus = new Map<string, string>();
-  /** When each queued call joined, and which queue (wait and handle times). */
-  private readonly joined = new Map<string, { queue: string; at: number; answeredAt: number | null }>();
-  private readonly figures = new Map<string, { answered: number; withinSL: number; waitMs: number; handled: number; handleMs: number }>();
+  /** When each queued call joined, and which queue; when and by whom answered (wait and handle times). */
+  private readonly joined = new Map<string, { queue: string; at: number; answeredAt: number | null; agent: string | null }>();
+  /** The day's live figures (queue-figures.ts); rebuilt from the journal at start by loadDay. */
+  private figures: QueueFigures;
+  private readonly figuresConfig: Record<string, { serviceLevelSeconds: number; members: string[] }> = {};
+  /** Callback entries by call id (issue 4); the server stores them through onCallback. */
+  private readonly callbacks = new Map<string, CallbackEntry>();
+  /** Told to store (record) or delete (null) a callback: a promised call survives a restart. */
+  onCallback: ((callId: string, record: QueueCallbackRecord | null) => void) | null = null;
+  private readonly announcer: QueueAnnouncer;
+  private cbSeq = 0;
+  /** Told of every counted queue/agent event after it is applied (the server pushes them as SSE). */
+  onFigure: ((e: FigureEvent) => void) | null = null;
 
   constructor(
     private readonly m: CallManager,
-    queues: Readonly<Record<string, QueueEntry>>,
+    private readonly queueEntries: Readonly<Record<string, QueueEntry>>,
     random: () => number,
   ) {
-    const config = acdConfig(queues);
+    const queues = queueEntries;
+    this.announcer = new QueueAnnouncer(m, this.callbackHost());
+    const config = acdConfig(queues, m.deps.routing.agents ?? {});
     this.members = config.agents.map((a) => a.id);
     this.engine = new AcdEngine(config, random);
+    for (const [n, q] of Object.entries(queues)) this.figuresConfig[n] = { serviceLevelSeconds: q.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS, members: Object.keys(q.members) };
+    this.figures = new QueueFigures({ queues: this.figuresConfig, dayStart: localDayStart(undefined) }, m.deps.scheduler.now());
     if (this.members.length > 0) this.poll();
   }
 
@@ -63,14 +90,17 @@ export class QueueService {
   enqueue(call: Call, number: string): void {
     this.syncRegistrations();
     this.waiting.set(call.id, call);
-    this.joined.set(call.id, { queue: number, at: this.m.deps.scheduler.now(), answeredAt: null });
+    this.joined.set(call.id, { queue: number, at: this.m.deps.scheduler.now(), answeredAt: null, agent: null });
     call.state = "queued";
     call.trace.push(`queue ${number}`);
-    this.m.deps.recorder.event(call, "queue.joined", { queue: number, priority: call.priority.level });
+    this.fig({ type: "joined", at: this.m.deps.scheduler.now(), queue: number, callId: call.id, priority: call.priority.level }, call);
     // Answer first only when the engine keeps the call (a refusal is answered 486/480 instead).
     const actions = this.engine.handle({ type: "call-joined", queue: number, call: { id: call.id, caller: call.caller, priority: call.priority.level } }, this.m.deps.scheduler.now());
     const refused = actions.find((a) => a.type === "call-refused" && a.callId === call.id);
-    if (refused === undefined && this.waiting.has(call.id)) this.answerWithMusic(call);
+    if (refused === undefined && this.waiting.has(call.id)) {
+      this.answerWithMusic(call);
+      this.announcer.start(call, number, this.queueEntries[number]);
+    }
     this.run(actions);
   }
 
@@ -100,38 +130,177 @@ export class QueueService {
     }
   }
 
-  /** Live figures per queue and each member agent's status and state (GET /api/queues). */
-  report(now: number): { queues: unknown[]; agents: unknown[] } {
-    const queues = [...this.engine.counters.keys()].map((q) => {
-      const f = this.figuresOf(q);
-      return {
-        ...queueStats(this.engine, q),
-        // Of calls answered: the share answered within 20 s (the "80/20" service level), the
-        // average speed of answer, and the average handle time of calls that have ended.
-        serviceLevelPercent: f.answered === 0 ? null : Math.round((1000 * f.withinSL) / f.answered) / 10,
-        averageSpeedOfAnswerSeconds: f.answered === 0 ? null : Math.round(f.waitMs / f.answered / 100) / 10,
-        averageHandleSeconds: f.handled === 0 ? null : Math.round(f.handleMs / f.handled / 100) / 10,
-      };
-    });
-    const agents = [...this.engine.agents.entries()].map(([id, a]) => ({
-      agent: id,
-      status: a.status,
-      state: a.state,
-      registered: a.registered,
-      callsAnswered: a.callsAnswered,
-      talkTimeMs: a.talkTimeMs,
-      idleSeconds: a.state === "idle" && a.status.kind === "available" ? Math.max(0, Math.round((now - a.idleSince) / 1000)) : null,
-    }));
+  /** Live figures per queue and each member agent's status, state and day figures (GET /api/queues). */
+  report(now: number): { queues: QueueReport[]; agents: AgentReport[] } {
+    const queues = this.figures.queueIds.map((q) => this.queueReport(q, now)).filter((q) => q !== undefined);
+    const agents = this.figures.agentIds.map((a) => this.agentReport(a, now)).filter((a) => a !== undefined);
     return { queues, agents };
   }
 
-  private figuresOf(queue: string): { answered: number; withinSL: number; waitMs: number; handled: number; handleMs: number } {
-    let f = this.figures.get(queue);
-    if (f === undefined) {
-      f = { answered: 0, withinSL: 0, waitMs: 0, handled: 0, handleMs: 0 };
-      this.figures.set(queue, f);
+  /**
+   * One queue: the engine's live counts (kept for compatibility: offering, oldestJoinedAt,
+   * joined — since this process started) overlaid with the day's figures; `available` (it also
+   * requires a registered phone), `waiting` and the oldest wait are the engine's.
+   */
+  queueReport(queue: string, now: number): QueueReport | undefined {
+    const f = this.figures.queue(queue, now);
+    if (f === undefined) return undefined;
+    const live = queueStats(this.engine, queue);
+    // Each waiting call in service order with its position and estimated wait (what it is told).
+    const waiting = this.engine.waitingCalls(queue).map((callId) => {
+      const position = this.engine.position(callId) ?? 0;
+      return { callId, caller: this.engine.calls.get(callId)?.caller ?? "", position, estimatedWaitSeconds: this.estimate(queue, position), callback: this.callbacks.has(callId) };
+    });
+    // Live counts from the engine, which also holds callback entries (their caller's line is gone, their place is not).
+    const inQueue = { waiting: live.waiting + live.offering, oldestWaitSeconds: live.oldestJoinedAt === null ? null : Math.max(0, Math.round((now - live.oldestJoinedAt) / 100) / 10) };
+    return { ...live, ...f, ...inQueue, loggedIn: live.loggedIn, available: live.available, averageHandleSeconds: f.averageHandleTimeSeconds, waitingCalls: waiting };
+  }
+
+  agentReport(agent: string, now: number): AgentReport | undefined {
+    const f = this.figures.agent(agent, now);
+    const a = this.engine.agents.get(agent);
+    if (f === undefined || a === undefined) return undefined;
+    return {
+      ...f,
+      registered: a.registered,
+      talkTimeMs: a.talkTimeMs,
+      idleSeconds: a.state === "idle" && a.status.kind === "available" ? Math.max(0, Math.round((now - a.idleSince) / 1000)) : null,
+    };
+  }
+
+  /** The queues `agent` is a member of (the SSE filter). */
+  queuesOf(agent: string): readonly string[] {
+    return this.figures.queuesOf(agent);
+  }
+
+  /**
+   * At start, before restore: today's figures recomputed from the journal events since
+   * `dayStart(now)` (oldest first), in the hotline's time zone.
+   */
+  loadDay(events: readonly { at: number; type: string; callId: string | null; data: Record<string, unknown> }[], dayStart: (now: number) => number): void {
+    const now = this.m.deps.scheduler.now();
+    this.figures = new QueueFigures({ queues: this.figuresConfig, dayStart }, now);
+    for (const j of events) {
+      const e = fromJournal(j);
+      if (e !== null && e.at <= now) this.figures.apply(e);
     }
-    return f;
+    this.figures.resetLive(now);
+  }
+
+  /** Counts a figure event, journals it (reports and loadDay read it back) and tells onFigure. */
+  private fig(e: FigureEvent, call?: Call): void {
+    this.figures.apply(e);
+    const j = toJournal(e);
+    if (call !== undefined) this.m.deps.recorder.event(call, j.type, j.data);
+    else this.m.deps.recorder.note(j.type, j.data);
+    try {
+      this.onFigure?.(e);
+    } catch (err) {
+      // A listener's bug (the SSE push) must not break call control.
+      this.m.deps.log.error({ err, event: e.type }, "queue figure listener failed");
+    }
+  }
+
+  /** Estimated wait in seconds for `position` (queue-callbacks.ts estimatedWaitSeconds, from the day's handle time). */
+  estimate(queue: string, position: number): number {
+    const now = this.m.deps.scheduler.now();
+    return estimatedWaitSeconds(position, this.figures.queue(queue, now)?.averageHandleTimeSeconds ?? null, this.engine.liveFigures(queue).loggedIn);
+  }
+
+  /** Media events of queue callers: a prompt ended, or the callback digit. True when consumed. */
+  onMediaEvent(e: MediaEvent): boolean {
+    if (e.type === "play-done") return this.announcer.onPlayDone(e.id);
+    if (e.type !== "dtmf") return false;
+    for (const call of this.waiting.values()) {
+      if (call.a.endpoint?.id !== e.id) continue;
+      const queue = this.joined.get(call.id)?.queue ?? "";
+      const cb = callbackOf(this.queueEntries[queue]);
+      if (cb.enabled && e.digit === cb.digit) this.feed({ type: "call-to-callback", callId: call.id, number: call.caller });
+      return false; // still journaled as call.dtmf
+    }
+    return false;
+  }
+
+  /** At start: callbacks stored before a restart re-join in their place. */
+  restoreCallbacks(records: readonly QueueCallbackRecord[]): void {
+    for (const r of records) {
+      if (this.queueEntries[r.queue] === undefined) continue;
+      this.callbacks.set(r.callId, { ...r, run: null });
+      this.feed({ type: "call-joined", queue: r.queue, call: { id: r.callId, caller: r.number, priority: r.priority, joinedAt: r.joinedAt, callback: { number: r.number, notBefore: r.notBefore } } });
+    }
+  }
+
+  private store(e: CallbackEntry | null, callId: string): void {
+    if (e === null) return this.onCallback?.(callId, null);
+    const { run: _run, ...record } = e;
+    this.onCallback?.(callId, record);
+  }
+
+  /** The caller pressed the digit: thank, hang up the caller's leg; the entry stays in the engine. */
+  private callbackQueued(callId: string, queue: string, number: string, joinedAt: number, priority: number): void {
+    const entry: CallbackEntry = { callId, queue, number, priority, joinedAt, attempts: 0, notBefore: 0, run: null };
+    this.callbacks.set(callId, entry);
+    this.store(entry, callId);
+    const call = this.waiting.get(callId);
+    this.waiting.delete(callId);
+    this.joined.delete(callId);
+    if (call === undefined) return;
+    this.m.deps.recorder.event(call, "queue.callback-requested", { queue, number, position: this.engine.position(callId) ?? null });
+    const ep = call.a.endpoint;
+    const hangUp = (): void => void this.m.endCall(call, "system", 16, "Callback requested");
+    if (ep === null) return hangUp();
+    this.announcer.play(ep.id, phrase(this.queueEntries[queue]?.announce?.language ?? "zh+en", "callback-thanks"), hangUp);
+    // Should play-done never come (a media failure), the line is released anyway.
+    call.hold(this.m.deps.scheduler.after(30_000, hangUp));
+  }
+
+  private offerCallback(callId: string, agents: readonly string[], waitedMs: number): void {
+    const entry = this.callbacks.get(callId);
+    if (entry === undefined) return;
+    startCallback(this.m, this.callbackHost(), this.announcer, entry, agents, waitedMs, this.queueEntries[entry.queue], this.cbSeq++);
+  }
+
+  private callbackHost(): CallbackHost {
+    return {
+      position: (id) => this.engine.position(id),
+      estimate: (q, p) => this.estimate(q, p),
+      isWaiting: (call) => this.waiting.get(call.id) === call,
+      agentRinging: (agent) => this.feed({ type: "offer-ringing", agent }),
+      agentAnswered: (_callId, agent, cbCall) => {
+        this.agentOf.set(cbCall, agent);
+        this.feed({ type: "offer-answered", agent });
+      },
+      agentFailed: (agents, status, busy) => {
+        const reason: OfferFailure = busy ? "busy" : status === 603 || status === 403 ? "rejected" : "no-answer";
+        for (const agent of agents) this.feed({ type: "offer-failed", agent, reason });
+      },
+      callerAnswered: (entry, cbCall) => {
+        entry.run = null;
+        this.callbacks.delete(entry.callId);
+        this.store(null, entry.callId);
+        this.m.deps.recorder.event(cbCall, "queue.callback-done", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, attempt: entry.attempts + 1 });
+      },
+      callerFailed: (entry, cbCall, why) => this.callbackFailed(entry, cbCall, why),
+    };
+  }
+
+  /** Dialling the caller failed: the agent is freed (wrap-up); the entry re-joins in its place after retrySeconds, or is dropped. */
+  private callbackFailed(entry: CallbackEntry, cbCall: Call, why: string): void {
+    if (entry.run === null) return;
+    entry.run = null;
+    entry.attempts++;
+    const cb = callbackOf(this.queueEntries[entry.queue]);
+    this.m.deps.recorder.event(cbCall, "queue.callback-failed", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, attempt: entry.attempts, why });
+    if (entry.attempts >= cb.maxAttempts) {
+      this.callbacks.delete(entry.callId);
+      this.store(null, entry.callId);
+      this.m.deps.recorder.event(cbCall, "queue.callback-dropped", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, attempts: entry.attempts });
+    } else {
+      entry.notBefore = this.m.deps.scheduler.now() + cb.retrySeconds * 1000;
+      this.store(entry, entry.callId);
+      this.feed({ type: "call-joined", queue: entry.queue, call: { id: entry.callId, caller: entry.number, priority: entry.priority, joinedAt: entry.joinedAt, callback: { number: entry.number, notBefore: entry.notBefore } } });
+    }
+    if (this.m.calls.has(cbCall.id)) void this.m.endCall(cbCall, "system", 18, "Callback not answered");
   }
 
   /** Whether `agent` is a member of any queue. */
@@ -139,14 +308,30 @@ export class QueueService {
     return this.members.includes(agent);
   }
 
+  /** Supervisor take-over (supervision.ts): the agent left `call`, which goes on; the agent's call is over for the engine. */
+  agentLeft(call: Call): void {
+    const agent = this.agentOf.get(call);
+    if (agent === undefined) return;
+    this.agentOf.delete(call);
+    this.feed({ type: "call-ended", agent });
+  }
+
   /** The call ended (either side hung up): the engine hears the caller left or the agent's call ended. */
   onCallEnded(call: Call): void {
+    // A callback call ended while the citizen was being dialled (the agent hung up): a failed attempt.
+    for (const e of this.callbacks.values()) {
+      if (e.run?.call !== call || e.run.callerAttempt === null) continue;
+      e.run.callerAttempt.abort(16, "Agent hung up");
+      this.callbackFailed(e, call, "agent hung up");
+      break;
+    }
+    if (call.a !== undefined && call.a.endpoint !== null) this.announcer.forget(call.a.endpoint.id);
     const j = this.joined.get(call.id);
     this.joined.delete(call.id);
-    if (j !== undefined && j.answeredAt !== null) {
-      const f = this.figuresOf(j.queue);
-      f.handled++;
-      f.handleMs += this.m.deps.scheduler.now() - j.answeredAt;
+    if (j !== undefined) {
+      const now = this.m.deps.scheduler.now();
+      if (j.answeredAt !== null) this.fig({ type: "ended", at: now, queue: j.queue, callId: call.id, agent: j.agent ?? "", handleMs: now - j.answeredAt }, call);
+      else if (this.waiting.has(call.id)) this.fig({ type: "abandoned", at: now, queue: j.queue, callId: call.id, waitMs: now - j.at }, call);
     }
     const agent = this.agentOf.get(call);
     if (agent !== undefined) {
@@ -154,7 +339,7 @@ export class QueueService {
       this.feed({ type: "call-ended", agent });
       return;
     }
-    if (!this.waiting.has(call.id)) return;
+    if (!this.waiting.has(call.id)) return this.syncInUse(); // a direct call ended: its agent may be free again
     this.waiting.delete(call.id);
     const offer = this.offers.get(call.id);
     this.offers.delete(call.id);
@@ -174,6 +359,7 @@ export class QueueService {
   }
 
   private feed(input: AcdInput): void {
+    this.syncInUse();
     this.run(this.engine.handle(input, this.m.deps.scheduler.now()));
   }
 
@@ -181,9 +367,19 @@ export class QueueService {
     for (const action of actions) {
       switch (action.type) {
         case "offer":
-          this.offer(action.callId, action.agents, action.mode, action.waitedMs);
+          if (action.callback !== undefined) this.offerCallback(action.callId, action.agents, action.waitedMs);
+          else this.offer(action.callId, action.agents, action.mode, action.waitedMs);
+          break;
+        case "callback-queued":
+          this.callbackQueued(action.callId, action.queue, action.number, action.joinedAt, action.priority);
           break;
         case "cancel-offer": {
+          const run = this.callbacks.get(action.callId)?.run;
+          if (run !== undefined && run !== null && run.callerAttempt === null) {
+            this.callbacks.get(action.callId)!.run = null;
+            run.agentAttempt.abort(19, "No answer");
+            if (this.m.calls.has(run.call.id)) void this.m.endCall(run.call, "system", 19, "No answer");
+          }
           const offer = this.offers.get(action.callId);
           if (offer === undefined) break;
           this.offers.delete(action.callId);
@@ -195,7 +391,10 @@ export class QueueService {
           this.waiting.delete(action.callId);
           if (call === undefined) break;
           if (call.a.endpoint !== null) this.m.deps.media.play(call.a.endpoint.id, null);
-          this.m.deps.recorder.event(call, "queue.overflow", { queue: action.queue, to: action.destination.target });
+          const now = this.m.deps.scheduler.now();
+          const waitMs = now - (this.joined.get(call.id)?.at ?? now);
+          this.joined.delete(call.id);
+          this.fig({ type: "overflowed", at: now, queue: action.queue, callId: call.id, to: action.destination.target, waitMs }, call);
           void this.m.routeTo(call, action.destination.target, 0, `queue ${action.queue} overflow`);
           break;
         }
@@ -203,7 +402,8 @@ export class QueueService {
           const call = this.waiting.get(action.callId);
           this.waiting.delete(action.callId);
           if (call === undefined) break;
-          this.m.deps.recorder.event(call, "queue.refused", { queue: action.queue, reason: action.reason });
+          this.joined.delete(call.id);
+          this.fig({ type: "refused", at: this.m.deps.scheduler.now(), queue: action.queue, callId: call.id, reason: action.reason }, call);
           // RFC 3398: a full queue is busy (486/17); no agent at all is unavailable (480/18).
           if (action.reason === "queue-full") this.m.failCall(call, 486, 17, "Queue full");
           else this.m.failCall(call, 480, 18, "No agents");
@@ -211,7 +411,7 @@ export class QueueService {
         }
         case "agent-state-changed": {
           // Agent-state intervals for reports: every change of status or state, timestamped.
-          this.m.deps.recorder.note("agent.state", { agent: action.agent, status: action.status, state: action.state });
+          this.fig({ type: "agent", at: this.m.deps.scheduler.now(), agent: action.agent, status: action.status, state: action.state });
           const key = action.status.kind === "on-break" ? `on-break:${action.status.reason}` : action.status.kind;
           if (this.lastStatus.get(action.agent) !== key) {
             this.lastStatus.set(action.agent, key);
@@ -244,10 +444,8 @@ export class QueueService {
       if (j !== undefined) {
         const now = this.m.deps.scheduler.now();
         j.answeredAt = now;
-        const f = this.figuresOf(j.queue);
-        f.answered++;
-        f.waitMs += now - j.at;
-        if (now - j.at <= SERVICE_LEVEL_MS) f.withinSL++;
+        j.agent = agent;
+        this.fig({ type: "answered", at: now, queue: j.queue, callId, agent, waitMs: now - j.at }, call);
       }
       const a = call.a;
       if (a.endpoint !== null && leg.endpoint !== null) {
@@ -281,7 +479,7 @@ export class QueueService {
       this.m.deps.scheduler,
     );
     this.offers.set(callId, { attempt, agents });
-    this.m.deps.recorder.event(call, "queue.offer", { agents: [...agents], waitedMs });
+    this.fig({ type: "offered", at: this.m.deps.scheduler.now(), queue, callId, agents, waitedMs }, call);
     attempt.start();
   }
 
@@ -293,6 +491,30 @@ export class QueueService {
       if (this.registered.get(agent) === reg) continue;
       this.registered.set(agent, reg);
       this.run(this.engine.handle({ type: "agent-registered", agent, registered: reg }, now));
+    }
+    this.syncInUse();
+  }
+
+  /**
+   * Tells the engine which agents are in a call the queue did not give them (a direct or
+   * outgoing call, ringing or talking to someone): queues without ringInUse skip them. Queue calls
+   * (waiting, offered, or with their agent) are the engine's own business and do not count.
+   */
+  private syncInUse(): void {
+    const busy = new Set<string>();
+    for (const c of this.m.calls.values()) {
+      if (c.state === "ended" || this.waiting.has(c.id) || this.agentOf.has(c)) continue;
+      // Answered by the switch itself with nobody else on it (feature code such as *60, IVR): not "in use".
+      if (c.state === "connected" && c.b === null) continue;
+      for (const ext of c.occupies) busy.add(ext);
+      for (const ext of c.ringing) busy.add(ext);
+    }
+    const now = this.m.deps.scheduler.now();
+    for (const agent of this.members) {
+      const inUse = busy.has(agent);
+      if ((this.inUse.get(agent) ?? false) === inUse) continue;
+      this.inUse.set(agent, inUse);
+      this.run(this.engine.handle({ type: "agent-in-use", agent, inUse }, now));
     }
   }
 
@@ -315,24 +537,40 @@ export class QueueService {
 }
 
 /** The engine's configuration from the dial plan's queues (members' skills per queue). */
-export function acdConfig(queues: Readonly<Record<string, QueueEntry>>): AcdConfig {
+export function acdConfig(queues: Readonly<Record<string, QueueEntry>>, agentEntries: Readonly<Record<string, AgentEntry>> = {}): AcdConfig {
   const qs: QueueConfig[] = [];
-  const agents = new Map<string, { queue: string; skillLevel: number }[]>();
+  const agents = new Map<string, Membership[]>();
   for (const [number, q] of Object.entries(queues)) {
+    const fallback = q.fallbackStrategy ?? DEFAULT_QUEUE.fallbackStrategy;
     qs.push({
       id: number,
       strategy: isStrategyId(q.strategy) ? q.strategy : "longest-idle",
       wrapUpMs: q.wrapUpSeconds * 1000,
       ringTimeoutMs: q.ringSeconds * 1000,
+      skillWaitMs: (q.skillWaitSeconds ?? DEFAULT_QUEUE.skillWaitSeconds) * 1000,
+      stickyWindowMs: (q.stickyWindowSeconds ?? DEFAULT_QUEUE.stickyWindowSeconds) * 1000,
+      stickyHoldMs: (q.stickyHoldSeconds ?? DEFAULT_QUEUE.stickyHoldSeconds) * 1000,
+      fallbackStrategy: isStrategyId(fallback) && fallback !== "sticky" ? fallback : "longest-idle",
+      ringInUse: q.ringInUse ?? DEFAULT_QUEUE.ringInUse,
       ...(q.maxLength !== null && { maxLength: q.maxLength }),
       ...(q.maxWaitSeconds !== null && q.overflow !== null && { maxWaitMs: q.maxWaitSeconds * 1000, overflow: { kind: "number" as const, target: q.overflow } }),
     });
     for (const [ext, level] of Object.entries(q.members)) {
       const list = agents.get(ext) ?? [];
-      list.push({ queue: number, skillLevel: level });
+      list.push({ queue: number, skillLevel: level, weight: q.weights?.[ext] ?? 1 });
       agents.set(ext, list);
     }
   }
-  const agentConfigs: AgentConfig[] = [...agents].map(([id, memberships]) => ({ id, memberships }));
+  const agentConfigs: AgentConfig[] = [...agents].map(([id, memberships]) => {
+    const own = agentEntries[id];
+    if (own === undefined) return { id, memberships };
+    return {
+      id,
+      memberships,
+      ...(own.wrapUpSeconds !== null && { wrapUpMs: own.wrapUpSeconds * 1000 }),
+      ...(own.ringSeconds !== null && { ringTimeoutMs: own.ringSeconds * 1000 }),
+      maxMisses: own.maxMisses === 0 ? null : own.maxMisses, // 0 = never put on break
+    };
+  });
   return { queues: qs, agents: agentConfigs };
 }

@@ -121,6 +121,8 @@ export interface JournalQuery {
   /** Only events with seq > afterSeq (a tailing reader passes the last seq it saw). */
   afterSeq?: number;
   callId?: string;
+  /** Only events of this type, e.g. "supervisor.action" (the audit log). */
+  type?: string;
   /** Default 100, clamped to 1..1000. */
   limit?: number;
 }
@@ -249,6 +251,31 @@ export interface AgentStatusStore {
   list(): Promise<AgentStatusRecord[]>;
   /** Insert or replace by agent. */
   put(r: AgentStatusRecord): Promise<void>;
+}
+
+/** A queued callback (issue 4): a citizen was promised a call, so it survives a restart. */
+export interface QueueCallbackRecord {
+  /** The queue entry's id (the original call's id). */
+  callId: string;
+  queue: string;
+  /** Where to call back: an extension or an outside number. */
+  number: string;
+  /** The join priority and time: the entry's place in the queue. */
+  priority: number;
+  joinedAt: number;
+  /** Dialling attempts made so far. */
+  attempts: number;
+  /** Not dialled again before this time (ms since the epoch). */
+  notBefore: number;
+}
+
+export interface QueueCallbackStore {
+  /** Ordered by joinedAt, then callId. */
+  list(): Promise<QueueCallbackRecord[]>;
+  /** Insert or replace by callId. */
+  put(r: QueueCallbackRecord): Promise<void>;
+  /** Completed or dropped. */
+  remove(callId: string): Promise<void>;
 }
 
 export const DEFAULT_LIST_LIMIT = 100;

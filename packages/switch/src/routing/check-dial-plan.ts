@@ -87,12 +87,28 @@ function checkQueues(ctx: Context): DialPlanIssue[] {
     for (const m of Object.keys(q.members)) {
       if (!ctx.isExtension(m)) issues.push({ path: [...at, "members", m], atKey: true, showValue: false, message: `'${m}' is not an extension (no user or extensions entry)` });
     }
+    const supervisors = q.supervisors ?? [];
+    supervisors.forEach((sup, i) => {
+      if (!ctx.isExtension(sup)) issues.push({ path: [...at, "supervisors", i], showValue: false, message: `'${sup}' is not an extension (no user or extensions entry)` });
+    });
+    issues.push(...duplicates(supervisors, (i) => [...at, "supervisors", i], "supervisor"));
     // Without a place to send the caller, a wait limit could only hang up on them.
     if (q.maxWaitSeconds !== null && q.overflow === null) issues.push({ path: [...at, "maxWaitSeconds"], message: "needs overflow: where a caller goes after waiting this long" });
     if (q.overflow === n) issues.push({ path: [...at, "overflow"], showValue: false, message: "must not be the queue itself" });
     else if (q.overflow !== null) issues.push(...checkDestination(ctx, q.overflow, [...at, "overflow"]));
   }
   return issues;
+}
+
+/** `agents.<ext>` settings only mean something for an extension that is some queue's member. */
+function checkAgents(ctx: Context): DialPlanIssue[] {
+  const members = new Set(Object.values(ctx.plan.queues).flatMap((q) => Object.keys(q.members)));
+  return Object.keys(ctx.plan.agents ?? {}).flatMap((ext): DialPlanIssue[] => {
+    const at = ["agents", ext];
+    if (!ctx.isExtension(ext)) return [{ path: at, atKey: true, showValue: false, message: `'${ext}' is not an extension (no user or extensions entry)` }];
+    if (!members.has(ext)) return [{ path: at, atKey: true, showValue: false, message: `'${ext}' is not a member of any queue` }];
+    return [];
+  });
 }
 
 function checkNumbers(ctx: Context): DialPlanIssue[] {
@@ -212,6 +228,7 @@ export function checkDialPlan(plan: DialPlan, extensionSources: ReadonlyMap<stri
     ...checkExtensions(ctx),
     ...checkRingGroups(ctx),
     ...checkQueues(ctx),
+    ...checkAgents(ctx),
     ...Object.entries(plan.schedules).flatMap(([name, s]) => checkSchedule(name, s)),
     ...checkNumbers(ctx),
     ...checkTrunks(plan),

@@ -52,6 +52,8 @@ export interface CallSettings {
   ringSeconds: number;
   /** Calls are ended after this long; 0 = no limit. */
   maxCallSeconds: number;
+  /** Queue prompts: `<promptsDir>/<en|zh>/<name>.wav`; null = the bundled assets/prompts. */
+  promptsDir?: string | null;
   /** RFC 4028 session timers. */
   sessionTimers: { sessionExpires: number; minSE: number };
 }
@@ -121,6 +123,68 @@ export interface QueueEntry {
   overflow: string | null;
   /** Calls waiting or being offered; a caller past it is refused. null = unlimited. */
   maxLength: number | null;
+  /** Answered within this many seconds counts towards the service level (absent = 20; queue-figures.ts). */
+  serviceLevelSeconds?: number | undefined;
+  /** weighted-random: member extension → share (members not listed: 1). Absent = all 1. */
+  weights?: Record<string, number> | undefined;
+  /** skill-level: each further level joins after this much waiting. Absent = DEFAULT_QUEUE's. */
+  skillWaitSeconds?: number | undefined;
+  /** sticky: how long after serving a caller an agent still counts as theirs. */
+  stickyWindowSeconds?: number | undefined;
+  /** sticky: how long a returning caller waits for that agent before fallbackStrategy ranks. */
+  stickyHoldSeconds?: number | undefined;
+  /** sticky's fallback (one of @hotline/acd's STRATEGY_IDS, not sticky). Absent = longest-idle. */
+  fallbackStrategy?: string | undefined;
+  /** Offer calls to agents who are in another call (e.g. a direct call). Absent = false. */
+  ringInUse?: boolean | undefined;
+  /**
+   * Extensions that may listen to, whisper to, barge in on, take over, hang up and force the
+   * status of this queue's members (absent = none; the schema fills in []).
+   */
+  supervisors?: string[] | undefined;
+  /** What a waiting caller hears besides music on hold (absent = QUEUE_ANNOUNCE_DEFAULTS). */
+  announce?: QueueAnnounce | undefined;
+  /** "Press 1 to be called back" (absent = off). */
+  callback?: QueueCallback | undefined;
+}
+
+/** Queue announcements (issue 4); seconds count from the caller's join. */
+export interface QueueAnnounce {
+  /** Prompt language(s): "zh+en" plays Mandarin, then English. */
+  language: "zh" | "en" | "zh+en";
+  /** Position and estimated wait every this many seconds; null = never. */
+  positionEverySeconds: number | null;
+  /** The first position announcement (and callback offer) after this long. */
+  firstAfterSeconds: number;
+  /** A recorded periodic announcement (absolute path after config loading), or null for the bundled "all our agents are busy". */
+  periodicFile: string | null;
+  /** The periodic announcement every this many seconds; null = never. */
+  periodicEverySeconds: number | null;
+}
+
+/** "Press <digit> to be called back" keeping the caller's place (issue 4). */
+export interface QueueCallback {
+  enabled: boolean;
+  digit: string;
+  /** Dialling attempts before the request is dropped. */
+  maxAttempts: number;
+  /** Wait between attempts (the entry keeps its place meanwhile). */
+  retrySeconds: number;
+  /** How long the caller's phone rings on each attempt. */
+  ringSeconds: number;
+}
+
+export const QUEUE_ANNOUNCE_DEFAULTS: Readonly<QueueAnnounce> = { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null };
+export const QUEUE_CALLBACK_DEFAULTS: Readonly<QueueCallback> = { enabled: false, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 };
+
+/** Per-agent ACD settings (dial plan `agents.<ext>`): null/absent = the queue's value. */
+export interface AgentEntry {
+  /** Replaces the queues' wrapUpSeconds after this agent's calls. */
+  wrapUpSeconds: number | null;
+  /** Replaces the queues' ringSeconds for offers to this agent. */
+  ringSeconds: number | null;
+  /** Consecutive unanswered offers before the agent is put on break "no-answer"; 0 = never. */
+  maxMisses: number;
 }
 
 /** Open from `from` (inclusive) to `to` (exclusive) on each of `days`; "HH:MM", `to` may be "24:00". */
@@ -199,13 +263,18 @@ export const FEATURE_CODE_NAMES = [
   "dndOn", "dndOff", "forwardAlways", "forwardBusy", "forwardNoAnswer", "forwardOff",
   "callWaitingOn", "callWaitingOff", "pickup", "directedPickup",
   "agentLogin", "agentLogout", "agentBreak", "agentAvailable",
+  "supervisorListen", "supervisorWhisper", "supervisorBarge", "supervisorTakeOver", "supervisorHangup",
+  "forceAvailable", "forceBreak", "forceLogout",
 ] as const;
 export type FeatureCodeName = (typeof FEATURE_CODE_NAMES)[number];
 /** null disables a code. */
 export type FeatureCodes = Record<FeatureCodeName, string | null>;
 
-/** Codes followed by an argument: a forward target, or the extension to pick up from. */
-export const ARGUMENT_FEATURE_CODES: ReadonlySet<FeatureCodeName> = new Set(["forwardAlways", "forwardBusy", "forwardNoAnswer", "directedPickup"]);
+/** Codes followed by an argument: a forward target, the extension to pick up from, or the agent a supervisor acts on. */
+export const ARGUMENT_FEATURE_CODES: ReadonlySet<FeatureCodeName> = new Set([
+  "forwardAlways", "forwardBusy", "forwardNoAnswer", "directedPickup",
+  "supervisorListen", "supervisorWhisper", "supervisorBarge", "supervisorTakeOver", "supervisorHangup", "forceAvailable", "forceBreak", "forceLogout",
+]);
 
 export interface ParkSettings {
   /** Dialled to park in the first free slot; null disables. */
@@ -223,6 +292,8 @@ export interface DialPlan {
   ringGroups: Record<string, RingGroup>;
   /** Number → ACD queue. */
   queues: Record<string, QueueEntry>;
+  /** Extension → per-agent ACD settings (absent = none). */
+  agents?: Record<string, AgentEntry> | undefined;
   schedules: Record<string, Schedule>;
   numbers: Record<string, NumberEntry>;
   blacklist: string[];
@@ -239,6 +310,8 @@ export const DEFAULT_FEATURE_CODES: Readonly<FeatureCodes> = {
   dndOn: "*78", dndOff: "*79", forwardAlways: "*72", forwardBusy: "*90", forwardNoAnswer: "*92",
   forwardOff: "*73", callWaitingOn: "*70", callWaitingOff: "*71", pickup: "*8", directedPickup: "**",
   agentLogin: "*60", agentLogout: "*61", agentBreak: "*62", agentAvailable: "*63",
+  supervisorListen: "*51", supervisorWhisper: "*52", supervisorBarge: "*53", supervisorTakeOver: "*54", supervisorHangup: "*55",
+  forceAvailable: "*56", forceBreak: "*57", forceLogout: "*58",
 };
 
 export const DEFAULT_PARK: Readonly<ParkSettings> = { code: "700", slots: "701-720", timeoutSeconds: 60 };
@@ -252,9 +325,16 @@ export const DEFAULT_FOLLOW_ME_RING_SECONDS = 20;
 export const DEFAULT_MEMBER_RING_SECONDS = 10;
 
 /** Defaults of a queue entry's optional keys. */
-export const DEFAULT_QUEUE: Readonly<Pick<QueueEntry, "name" | "ringSeconds" | "wrapUpSeconds" | "maxWaitSeconds" | "overflow" | "maxLength">> = {
+type QueueDefaultKey =
+  | "name" | "ringSeconds" | "wrapUpSeconds" | "maxWaitSeconds" | "overflow" | "maxLength"
+  | "skillWaitSeconds" | "stickyWindowSeconds" | "stickyHoldSeconds" | "fallbackStrategy" | "ringInUse";
+export const DEFAULT_QUEUE = {
   name: null, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null,
-};
+  skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false,
+} as const satisfies Readonly<Required<Pick<QueueEntry, QueueDefaultKey>>>;
+
+/** One unanswered offer puts an agent on break "no-answer" unless `agents.<ext>.maxMisses` says otherwise. */
+export const DEFAULT_AGENT_MAX_MISSES = 1;
 
 export function defaultCallSettings(): CallSettings {
   return {

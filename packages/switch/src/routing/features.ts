@@ -7,6 +7,9 @@ const ACTIONS: Record<Exclude<FeatureCodeName, "pickup" | "directedPickup">, Fea
   dndOn: "dnd-on", dndOff: "dnd-off", forwardAlways: "forward-always", forwardBusy: "forward-busy",
   forwardNoAnswer: "forward-no-answer", forwardOff: "forward-off", callWaitingOn: "call-waiting-on", callWaitingOff: "call-waiting-off",
   agentLogin: "agent-login", agentLogout: "agent-logout", agentBreak: "agent-break", agentAvailable: "agent-available",
+  supervisorListen: "supervisor-listen", supervisorWhisper: "supervisor-whisper", supervisorBarge: "supervisor-barge",
+  supervisorTakeOver: "supervisor-take-over", supervisorHangup: "supervisor-hangup",
+  forceAvailable: "force-available", forceBreak: "force-break", forceLogout: "force-logout",
 };
 
 export interface SlotRange {

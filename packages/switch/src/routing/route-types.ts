@@ -13,6 +13,8 @@ export interface RouteInput {
 export const FEATURE_ACTIONS = [
   "dnd-on", "dnd-off", "forward-always", "forward-busy", "forward-no-answer", "forward-off", "call-waiting-on", "call-waiting-off",
   "agent-login", "agent-logout", "agent-break", "agent-available",
+  "supervisor-listen", "supervisor-whisper", "supervisor-barge", "supervisor-take-over", "supervisor-hangup",
+  "force-available", "force-break", "force-logout",
 ] as const;
 export type FeatureAction = (typeof FEATURE_ACTIONS)[number];
 

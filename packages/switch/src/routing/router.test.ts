@@ -193,6 +193,9 @@ test("feature codes, pickup and park (extensions only)", () => {
     { name: "agent break", origin: ext("1002"), dialed: "*62", target: feature("agent-break", null), trace: ["feature code *62: agent-break"] },
     { name: "agent available", origin: ext("1002"), dialed: "*63", target: feature("agent-available", null), trace: ["feature code *63: agent-available"] },
     { name: "agent codes take no argument", origin: ext("1002"), dialed: "*607000", target: notFound, trace: ["unknown number *607000"] },
+    { name: "supervisor listen to 1002", origin: ext("1003"), dialed: "*511002", target: feature("supervisor-listen", "1002"), trace: ["feature code *51: supervisor-listen 1002"] },
+    { name: "supervisor take-over without agent", origin: ext("1003"), dialed: "*54", target: feature("supervisor-take-over", null), trace: ["feature code *54: supervisor-take-over (no number)"] },
+    { name: "force logout of 1001", origin: ext("1003"), dialed: "*581001", target: feature("force-logout", "1001"), trace: ["feature code *58: force-logout 1001"] },
   ]);
   run([
     { name: "no agent codes for trunks", origin: trunk("carrier-a"), dialed: "*60", target: notFound, trace: ["unknown number *60"] },

@@ -175,6 +175,9 @@ export class TestRouting implements RoutingPort {
   get queues(): DialPlan["queues"] {
     return this.plan.queues;
   }
+  get agents(): DialPlan["agents"] {
+    return this.plan.agents;
+  }
   private readonly matcher: TrunkMatcher;
   constructor(readonly plan: DialPlan = examplePlan()) {
     this.router = new Router(plan, (e) => EXAMPLE_EXTENSIONS.has(e));

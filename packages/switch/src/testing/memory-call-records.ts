@@ -13,6 +13,8 @@ import {
   type JournalStore,
   type MissedCallRecord,
   type MissedCallStore,
+  type QueueCallbackRecord,
+  type QueueCallbackStore,
   type StoredJournalEvent,
 } from "../cdr/call-records.js";
 
@@ -37,6 +39,7 @@ export interface MemoryCallRecords {
   activeCalls: ActiveCallStore;
   extensionSettings: ExtensionSettingsStore;
   agentStatus: AgentStatusStore;
+  queueCallbacks: QueueCallbackStore;
 }
 
 function cdrStore(g: Guards, active: Map<string, ActiveCallRecord>): CdrStore {
@@ -85,9 +88,9 @@ function journalStore(g: Guards): JournalStore {
     },
     async list(q) {
       g.open();
-      const { afterSeq, callId } = q;
+      const { afterSeq, callId, type } = q;
       return events
-        .filter((e) => (afterSeq === undefined || e.seq > afterSeq) && (callId === undefined || e.callId === callId))
+        .filter((e) => (afterSeq === undefined || e.seq > afterSeq) && (callId === undefined || e.callId === callId) && (type === undefined || e.type === type))
         .slice(0, clampLimit(q.limit))
         .map((e) => ({ ...e, data: copyJson(e.data) }));
     },
@@ -183,6 +186,24 @@ function agentStatusStore(g: Guards): AgentStatusStore {
   };
 }
 
+function queueCallbackStore(g: Guards): QueueCallbackStore {
+  const rows = new Map<string, QueueCallbackRecord>();
+  return {
+    async list() {
+      g.open();
+      return [...rows.values()].sort((a, b) => cmp(a.joinedAt, b.joinedAt) || cmp(a.callId, b.callId)).map((r) => ({ ...r }));
+    },
+    async put(r) {
+      g.write();
+      rows.set(r.callId, { ...r });
+    },
+    async remove(callId) {
+      g.write();
+      rows.delete(callId);
+    },
+  };
+}
+
 export function createMemoryCallRecords(g: Guards): MemoryCallRecords {
   // Shared: CdrStore.write removes the active-call row of the same call.
   const active = new Map<string, ActiveCallRecord>();
@@ -193,5 +214,6 @@ export function createMemoryCallRecords(g: Guards): MemoryCallRecords {
     activeCalls: activeCallStore(g, active),
     extensionSettings: extensionSettingsStore(g),
     agentStatus: agentStatusStore(g),
+    queueCallbacks: queueCallbackStore(g),
   };
 }

@@ -101,6 +101,8 @@ export function callRecordsContract(withStore: WithStore): void {
     assert.deepEqual((await store.journal.list({ callId: "c1" })).map((e) => e.seq), [1, 3]);
     assert.deepEqual((await store.journal.list({ callId: "c1", afterSeq: 1 })).map((e) => e.seq), [3]);
     assert.deepEqual((await store.journal.list({ limit: 2 })).map((e) => e.seq), [1, 2]);
+    assert.deepEqual((await store.journal.list({ type: "agent.state" })).map((e) => e.seq), [2]);
+    assert.deepEqual((await store.journal.list({ type: "call.ended", callId: "c1" })).map((e) => e.seq), [3]);
   });
 
   withStore("journal: an append with a value JSON cannot hold stores none of its events", async (store) => {
@@ -171,6 +173,18 @@ export function callRecordsContract(withStore: WithStore): void {
       { agent: "1001", status: "available", reason: null, updatedAt: T0 + 1 },
       { agent: "1002", status: "logged-out", reason: null, updatedAt: T0 + 2 },
     ]);
+  });
+
+  withStore("queue callbacks: put replaces by call id, list by join time, remove", async (store) => {
+    assert.deepEqual(await store.queueCallbacks.list(), []);
+    const cb = (callId: string, joinedAt: number, attempts = 0) => ({ callId, queue: "7000", number: "2009", priority: 1, joinedAt, attempts, notBefore: 0 });
+    await store.queueCallbacks.put(cb("b", T0 + 5));
+    await store.queueCallbacks.put(cb("a", T0 + 9));
+    await store.queueCallbacks.put(cb("b", T0 + 5, 2));
+    assert.deepEqual(await store.queueCallbacks.list(), [cb("b", T0 + 5, 2), cb("a", T0 + 9)]);
+    await store.queueCallbacks.remove("b");
+    await store.queueCallbacks.remove("nope");
+    assert.deepEqual(await store.queueCallbacks.list(), [cb("a", T0 + 9)]);
   });
 
   withStore("recoverInterruptedCalls closes this node's active calls as interrupted CDRs", async (store) => {
