@@ -1,7 +1,8 @@
 // Supervisor controls end to end (issue 4): three baresip phones with different sine sources
 // — caller 1004 at 440 Hz, agent 1002 at 1000 Hz, supervisor 1003 at 1700 Hz — record what
 // they receive (sndfile module); a Goertzel detector on the recordings checks who heard whom
-// in listen (*51), whisper (*52) and barge (HTTP API). Also: an extension that does not
+// in listen (*51), whisper (*52) and barge (HTTP API), and as the supervisor switches modes
+// with RFC 4733 digits during one call (4 listen, 5 whisper, 6 barge). Also: an extension that does not
 // supervise the agent gets 403 on the feature code and the API; take-over (*54), force hangup
 // (API) and forced status (API and *56/*58) as GET /api/queues shows them; the audit journal.
 import { after, before, describe, test } from "node:test";
@@ -52,6 +53,7 @@ interface AuditEntry {
   via: string;
   outcome: string;
   reason: string | null;
+  queues?: string[];
 }
 
 describe("supervisor controls with baresip phones", () => {
@@ -186,6 +188,55 @@ describe("supervisor controls with baresip phones", () => {
     assert.deepEqual(done, [["listen", "feature-code"], ["whisper", "feature-code"], ["barge", "api"]]);
   });
 
+  test("DTMF while monitoring (RFC 4733 from the supervisor's phone): *51 listen, then 6 barge, then 5 whisper", async () => {
+    for (const k of Object.keys(seen) as (keyof typeof seen)[]) newDecodedFiles(rec[k], seen[k]);
+    const [fromCaller, fromAgent, fromSup] = [caller.events.length, agent.events.length, sup.events.length];
+    const auditCount = (await audit()).length;
+    /** Waits for the supervisor.action entry of `mode` (by `via`) written after this test started. */
+    const audited = (mode: string, via: string) =>
+      waitFor(async () => (await audit()).slice(auditCount).some((a) => a.actor === "1003" && a.action === mode && a.via === via && a.outcome === "done"), 5000, () => `no ${mode} by ${via} in the audit log`);
+    await queueCall();
+    await sup.command("dial", "sip:*511002@hotline.test");
+    await sup.waitForEvent((e) => e.type === "CALL_ESTABLISHED", 10_000, fromSup);
+    await audited("listen", "feature-code");
+    await sleep(2000);
+    await sup.command("sndcode", "6");
+    await audited("barge", "dtmf");
+    await sleep(2000);
+    await sup.command("sndcode", "5");
+    await audited("whisper", "dtmf");
+    await sleep(2000);
+    // The caller hangs up: the agent's call ends and with it the supervisor's.
+    await endQueueCall(fromCaller, fromAgent);
+    await closed(sup, fromSup);
+    await sleep(300); // sndfile closes the files when the call's audio stops
+    const files = { caller: newDecodedFiles(rec.caller, seen.caller), agent: newDecodedFiles(rec.agent, seen.agent) };
+    for (const [k, f] of Object.entries(files)) assert.equal(f.length, 1, `one recording of ${k}'s call: ${f.join(", ")}`);
+    // Per 100 ms window of each recording: was the supervisor's tone there at all? As runs.
+    const supIndex = (Object.keys(FREQ) as (keyof typeof FREQ)[]).indexOf("supervisor");
+    const runsOf = (path: string): { heard: boolean; windows: number }[] => {
+      const runs: { heard: boolean; windows: number }[] = [];
+      for (const w of toneShares(readWav(path), Object.values(FREQ))) {
+        const heardSup = (w[supIndex] ?? 0) > 0.12;
+        const last = runs.at(-1);
+        if (last !== undefined && last.heard === heardSup) last.windows++;
+        else runs.push({ heard: heardSup, windows: 1 });
+      }
+      return runs;
+    };
+    const callerRuns = runsOf(files.caller[0]!);
+    const agentRuns = runsOf(files.agent[0]!);
+    const show = JSON.stringify({ callerRuns, agentRuns });
+    // The caller: not before the supervisor came in, nor in listen; then in barge; not in whisper.
+    assert.deepEqual(callerRuns.map((r) => r.heard), [false, true, false], `caller: silent supervisor, barge, whisper ${show}`);
+    assert.ok(callerRuns[0]!.windows >= 15 && callerRuns[1]!.windows >= 10 && callerRuns[2]!.windows >= 10, `caller: each phase lasted ${show}`);
+    // The agent: not in listen; from the "6" on (barge, then whisper) all the time.
+    assert.deepEqual(agentRuns.map((r) => r.heard), [false, true], `agent: silent supervisor, then barge and whisper ${show}`);
+    assert.ok(agentRuns[0]!.windows >= 15 && agentRuns[1]!.windows >= 25, `agent: each phase lasted ${show}`);
+    const modes = (await audit()).slice(auditCount).filter((a) => a.actor === "1003").map((a) => [a.action, a.via, a.outcome]);
+    assert.deepEqual(modes, [["listen", "feature-code", "done"], ["barge", "dtmf", "done"], ["whisper", "dtmf", "done"]]);
+  });
+
   test("take over (*54): the agent's phone gets BYE, the caller talks to the supervisor; force hangup (API) ends both sides", async () => {
     const fromSup = sup.events.length;
     let [fromCaller, fromAgent] = [caller.events.length, agent.events.length];
@@ -215,6 +266,33 @@ describe("supervisor controls with baresip phones", () => {
     assert.equal(notInCall.status, 409);
     const actions = (await audit()).filter((a) => a.actor === "1003").slice(-3).map((a) => [a.action, a.via, a.outcome]);
     assert.deepEqual(actions, [["take-over", "feature-code", "done"], ["hangup", "api", "done"], ["hangup", "api", "failed"]]);
+  });
+
+  test("the agent's direct (non-queue) call is not the supervisor's: 409 on the API, 480 on *51, audited as failed; the call goes on", async () => {
+    const [fromCaller, fromAgent, fromSup] = [caller.events.length, agent.events.length, sup.events.length];
+    await caller.command("dial", "sip:1002@hotline.test");
+    await agent.waitForEvent((e) => e.type === "CALL_ESTABLISHED", 10_000, fromAgent);
+    let direct: LiveCall | undefined;
+    await waitFor(async () => (direct = (await liveCalls()).find((c) => c.dialed === "1002" && c.state === "connected")) !== undefined, 5000, () => "direct call not connected");
+    const auditCount = (await audit()).length;
+    const api = await post("/api/agents/1002/monitor", basic("1003"), { mode: "listen" });
+    assert.deepEqual([api.status, await api.json()], [409, { error: "monitor of agent 1002 by 1003: agent 1002 is not in a queue call" }]);
+    const hangup = await post("/api/agents/1002/hangup", basic("1003"));
+    assert.equal(hangup.status, 409);
+    await sup.command("dial", "sip:*511002@hotline.test");
+    const ev = await closed(sup, fromSup);
+    assert.match(String(ev.param ?? ""), /480/, JSON.stringify(ev));
+    const entries = (await audit()).slice(auditCount).map((a) => [a.actor, a.action, a.via, a.outcome, a.reason, a.queues]);
+    assert.deepEqual(entries, [
+      ["1003", "listen", "api", "failed", "agent 1002 is not in a queue call", ["7000"]],
+      ["1003", "hangup", "api", "failed", "agent 1002 is not in a queue call", ["7000"]],
+      ["1003", "listen", "feature-code", "failed", "agent 1002 is not in a queue call", ["7000"]],
+    ]);
+    // Nothing happened to the direct call: still connected, nobody else in it.
+    const still = (await liveCalls()).find((c) => c.id === direct!.id);
+    assert.equal(still?.state, "connected");
+    assert.equal(sup.events.slice(fromSup).some((e) => e.type === "CALL_ESTABLISHED"), false, "the supervisor never joined");
+    await endQueueCall(fromCaller, fromAgent);
   });
 
   test("forced status over the API and by feature code shows in GET /api/queues", async () => {

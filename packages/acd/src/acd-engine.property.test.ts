@@ -21,7 +21,13 @@ function randomConfig(r: Prng): AcdConfig {
       wrapUpMs: r.pick([0, 0, 3000]),
       ringTimeoutMs: r.pick([5000, 15000]),
       ...(r.int(3) === 0 ? { maxLength: 1 + r.int(4) } : {}),
-      ...(r.int(3) === 0 ? { maxWaitMs: 30_000 + r.int(60_000), overflow: { kind: "voicemail" as const, target: `vm${i}` } } : {}),
+      ...(r.int(3) === 0 ? { maxWaitMs: 30_000 + r.int(60_000), overflow: { kind: "voicemail" as const, target: `vm${i}` } } : r.int(3) === 0 ? { overflow: { kind: "number" as const, target: `of${i}` } } : {}),
+      // Join/leave when no agent is logged in (with or without an overflow).
+      ...(r.int(3) === 0 ? { joinWhenNoAgents: false } : {}),
+      ...(r.int(3) === 0 ? { leaveWhenNoAgents: true } : {}),
+      // Per-queue busy/rejected break policy and requeue raise (review finding 13).
+      ...(r.int(3) === 0 ? { breakAfter: { busy: r.pick([2, null]), rejected: r.pick([1, 3, null]) } } : {}),
+      requeuePriorityRaise: r.pick([0, 1, 1, 2]),
       skillWaitMs: 5000,
       stickyWindowMs: 120_000,
       stickyHoldMs: 10_000,
@@ -32,9 +38,13 @@ function randomConfig(r: Prng): AcdConfig {
     id: `a${i}`,
     weight: r.int(4),
     memberships: queues.filter((_, qi) => qi === i % queues.length || r.int(2) === 0).map((q) => ({ queue: q.id, skillLevel: 1 + r.int(3), order: r.int(3) })),
+    // Agents who may miss a call and stay available: the same call must go to someone else first.
+    ...(r.int(3) === 0 ? { maxMisses: r.pick([3, null]) } : {}),
   }));
   return { queues, agents, failurePolicy: { busy: { breakAfter: r.pick([1, 2, null]) } } };
 }
+
+type Outcome = "answered" | "left" | "overflowed" | "refused";
 
 class Mirror {
   readonly offerOf = new Map<string, string>(); // agent → call it is offered
@@ -43,16 +53,34 @@ class Mirror {
   readonly status = new Map<string, AgentStatus>();
   readonly registered = new Set<string>();
   readonly live = new Set<string>();
-  readonly ended = new Map<string, "answered" | "left" | "overflowed">();
+  readonly ended = new Map<string, Outcome>();
+  /** Every call the engine kept (not refused at join), even briefly: each must reach an outcome. */
+  readonly joined = new Set<string>();
   readonly refused = new Set<string>();
   /** Join time and priority each live call joined with, and the callback number of callback entries. */
   readonly place = new Map<string, { joinedAt: number; priority: number }>();
   readonly callbacks = new Map<string, string>();
+  /** Agents whose offer of a call failed (offer-failed inputs; timeouts are read from the engine's `tried`). */
+  readonly failed = new Map<string, Set<string>>();
+  /** Each agent's state as the engine's actions reported it. */
+  readonly state = new Map<string, string>();
   /** Callback entries answered by an agent: the switch would now dial them (re-joined on failure). */
   readonly dialling: { id: string; queue: string; number: string; joinedAt: number; priority: number }[] = [];
   now = 0;
 
-  constructor(private readonly e: AcdEngine) {}
+  private lastInput: AcdInput | undefined;
+  private loggedInBefore = false;
+
+  constructor(
+    private readonly e: AcdEngine,
+    private readonly cfg: AcdConfig,
+  ) {}
+
+  /** Before each input: whether it is a logout of a logged-in agent (a "last agent leaving" candidate). */
+  before(input: AcdInput): void {
+    this.lastInput = input;
+    this.loggedInBefore = input.type === "agent-logout" && this.e.agents.get(input.agent)?.status.kind !== "logged-out";
+  }
 
   apply(input: AcdInput, acts: readonly AcdAction[], fifoChecked: (queue: string) => boolean): void {
     if (input.type === "agent-registered") {
@@ -66,11 +94,16 @@ class Mirror {
       // A reused id of a call that ended is a new call (the switch's ids are unique; the engine keeps no history).
       if (refusal === undefined) {
         this.live.add(id);
+        this.joined.add(id);
         this.place.set(id, { joinedAt: input.call.joinedAt ?? this.now, priority: input.call.priority ?? 0 });
         if (input.call.callback !== undefined) this.callbacks.set(id, input.call.callback.number);
       }
     }
-    if (input.type === "offer-failed" && this.offerOf.has(input.agent)) this.drop(this.offerOf.get(input.agent)!, input.agent);
+    if (input.type === "offer-failed" && this.offerOf.has(input.agent)) {
+      const call = this.offerOf.get(input.agent)!;
+      this.failed.set(call, (this.failed.get(call) ?? new Set()).add(input.agent));
+      this.drop(call, input.agent);
+    }
     for (const a of acts) this.action(a, fifoChecked);
     if (input.type === "call-left" && this.live.has(input.callId) && !this.e.calls.has(input.callId)) this.end(input.callId, "left");
     this.check();
@@ -92,6 +125,7 @@ class Mirror {
           this.offerOf.set(ag, a.callId);
         }
         this.offered.set(a.callId, new Set(a.agents));
+        this.checkNotRetried(a.callId, a.queue, a.agents);
         if (fifoChecked(a.queue)) this.checkFifo(a.callId, a.queue);
         return;
       }
@@ -103,6 +137,7 @@ class Mirror {
         return;
       case "agent-state-changed": {
         this.status.set(a.agent, a.status);
+        this.state.set(a.agent, a.state);
         if (a.state === "in-call" && !this.inCall.has(a.agent)) {
           const call = this.offerOf.get(a.agent);
           assert.ok(call !== undefined, `${a.agent} in a call it was not offered`);
@@ -118,6 +153,7 @@ class Mirror {
       }
       case "call-overflow":
         assert.equal(this.offered.has(a.callId), false, "overflow of a ringing call");
+        assert.equal(this.callbacks.has(a.callId), false, `callback entry ${a.callId} overflowed`);
         return this.end(a.callId, "overflowed");
       case "callback-queued": {
         // Same place: the join time and priority the call joined with.
@@ -129,10 +165,29 @@ class Mirror {
         return;
       }
       case "call-refused":
-        if (a.reason !== "duplicate-call") this.refused.add(a.callId);
+        if (a.reason === "duplicate-call") return;
+        // A waiting caller sent away when the last agent logged out (leaveWhenNoAgents, no overflow).
+        if (a.reason === "no-agents-left") {
+          assert.equal(this.offered.has(a.callId), false, "refusal of a ringing call");
+          assert.equal(this.callbacks.has(a.callId), false, `callback entry ${a.callId} sent away`);
+          return this.end(a.callId, "refused");
+        }
+        this.refused.add(a.callId);
         return;
       case "queue-stats":
         return;
+    }
+  }
+
+  /** An agent who failed a call is not offered it again while another member who has not is free. */
+  private checkNotRetried(callId: string, queue: string, agents: readonly string[]): void {
+    const failed = this.failed.get(callId);
+    if (failed === undefined || !agents.some((g) => failed.has(g))) return;
+    const tried = this.e.calls.get(callId)!.tried;
+    for (const ag of this.cfg.agents) {
+      if (agents.includes(ag.id) || !ag.memberships.some((ms) => ms.queue === queue)) continue;
+      const free = this.status.get(ag.id)?.kind === "available" && this.registered.has(ag.id) && !this.offerOf.has(ag.id) && !this.inCall.has(ag.id) && (this.state.get(ag.id) ?? "idle") === "idle";
+      if (free) assert.ok(failed.has(ag.id) || tried.has(ag.id), `${callId} offered again to ${agents.join("+")} who failed it while ${ag.id} was free`);
     }
   }
 
@@ -153,10 +208,11 @@ class Mirror {
     if (s?.size === 0) this.offered.delete(call);
   }
 
-  private end(call: string, how: "answered" | "left" | "overflowed"): void {
+  private end(call: string, how: Outcome): void {
     assert.ok(this.live.delete(call), `${how} a call that was not live: ${call}`);
     this.place.delete(call);
     this.callbacks.delete(call);
+    this.failed.delete(call);
     this.ended.set(call, how);
   }
 
@@ -168,6 +224,16 @@ class Mirror {
       assert.equal(reserved, this.offerOf.has(id), `${id} reserved=${reserved} vs mirror`);
       if (reserved) assert.ok(this.e.calls.get(a.callId!)?.offer?.agents.has(id), `${id} reserved for a call not offering it`);
       assert.equal(a.state === "in-call", this.inCall.has(id), `${id} in-call vs mirror`);
+    }
+    // leaveWhenNoAgents: right after the last member logged out only callback entries remain.
+    const input = this.lastInput;
+    if (input?.type === "agent-logout" && this.loggedInBefore) {
+      const agent = this.cfg.agents.find((a) => a.id === input.agent);
+      for (const q of this.cfg.queues) {
+        if (q.leaveWhenNoAgents !== true || this.e.liveFigures(q.id).loggedIn > 0) continue;
+        if (agent?.memberships.some((ms) => ms.queue === q.id) !== true) continue;
+        for (const c of this.e.calls.values()) if (c.queue === q.id) assert.ok(c.callback !== undefined, `${c.id} still in ${q.id} after its last agent left`);
+      }
     }
     for (const [call, agents] of this.offered) assert.deepEqual([...(this.e.calls.get(call)?.offer?.agents ?? [])].sort(), [...agents].sort());
     // Every call keeps the join time it joined with (a callback entry keeps its place), and
@@ -234,7 +300,7 @@ function run(seed: number): { answered: number; offers: number; callbackOffers: 
   const r = mulberry32(seed);
   const cfg = randomConfig(r);
   const e = new AcdEngine(cfg, mulberry32(seed ^ 0x5eed).next);
-  const m = new Mirror(e);
+  const m = new Mirror(e, cfg);
   // FIFO is a promise of every strategy but sticky, which waits for one agent by design.
   const fifo = (q: string): boolean => cfg.queues.find((x) => x.id === q)?.strategy !== "sticky";
   let now = 0;
@@ -242,6 +308,7 @@ function run(seed: number): { answered: number; offers: number; callbackOffers: 
   let callbackOffers = 0;
   const step = (input: AcdInput): void => {
     m.now = now;
+    m.before(input);
     const acts = e.handle(input, now);
     offers += acts.filter((a) => a.type === "offer").length;
     callbackOffers += acts.filter((a) => a.type === "offer" && a.callback !== undefined).length;
@@ -271,6 +338,9 @@ function run(seed: number): { answered: number; offers: number; callbackOffers: 
     }
   }
   assert.equal(m.live.size, 0, `seed ${seed}: calls never served: ${[...m.live].join(",")}`);
+  // No call lost: every call the engine kept ended answered, abandoned, overflowed or refused
+  // (callback entries end answered: the drain answers them).
+  for (const id of m.joined) assert.ok(m.ended.has(id), `seed ${seed}: ${id} has no outcome`);
   return { answered: [...m.ended.values()].filter((h) => h === "answered").length, offers, callbackOffers };
 }
 

@@ -29,7 +29,12 @@ export class AcdEngine {
   private readonly memberMap = new Map<string, Member[]>();
   private readonly counterMap = new Map<string, QueueCounters>();
   private readonly memory = new Map<string, QueueMemory>();
-  private readonly lastServed = new Map<string, { agentId: string; at: number }>();
+  /**
+   * sticky queues only: queue → caller → the agent who last answered them in that queue, and
+   * when. Each inner map is in answer order (an entry is moved to the end when renewed), so
+   * entries past the queue's sticky window are pruned from its front as answers come in.
+   */
+  private readonly lastServed = new Map<string, Map<string, { agentId: string; at: number }>>();
   private readonly policy: FailurePolicy;
   private seq = 0;
   private dirty = new Set<string>();
@@ -67,7 +72,7 @@ export class AcdEngine {
         callsAnswered: 0,
         talkTimeMs: 0,
         idleSince: 0,
-        misses: { "no-answer": 0, busy: 0, rejected: 0 },
+        misses: { "no-answer": 0, busy: 0, rejected: 0, unreachable: 0 },
       };
       this.agentMap.set(a.id, rec);
       this.agentOrder.set(rec, this.agentOrder.size);
@@ -156,13 +161,20 @@ export class AcdEngine {
       case "agent-login":
       case "agent-available":
         return this.withAgent(input.agent, (a) => {
-          if (input.type === "agent-login" && a.status.kind === "logged-out") Object.assign(a, { callsAnswered: 0, talkTimeMs: 0, idleSince: now });
+          this.comeBack(a, now);
           this.setAgent(a, { kind: "available" }, a.state, out);
         });
       case "agent-logout":
-        return this.withAgent(input.agent, (a) => this.withdraw(a, { kind: "logged-out" }, out));
+        return this.withAgent(input.agent, (a) => {
+          const wasLoggedIn = a.status.kind !== "logged-out";
+          this.withdraw(a, { kind: "logged-out" }, out);
+          if (wasLoggedIn) this.leaveEmptyQueues(a, out);
+        });
       case "agent-break":
-        return this.withAgent(input.agent, (a) => this.withdraw(a, { kind: "on-break", reason: input.reason }, out));
+        return this.withAgent(input.agent, (a) => {
+          if (a.status.kind === "logged-out") this.comeBack(a, now); // logging in on break is a login too
+          this.withdraw(a, { kind: "on-break", reason: input.reason }, out);
+        });
       case "agent-registered":
         return this.withAgent(input.agent, (a) => {
           a.registered = input.registered;
@@ -198,6 +210,18 @@ export class AcdEngine {
     }
   }
 
+  /**
+   * An agent leaving logged-out (login, *63, force-available, a break from logged-out) logs in:
+   * the per-login figures start again. Back from a break (or logged-out), idle time starts
+   * again: longest-idle counts idle time while available, not time on break. An agent still
+   * in wrap-up (idleSince = its end) or in a call (set when it ends) keeps that.
+   */
+  private comeBack(a: AgentRecord, now: number): void {
+    if (a.status.kind === "available") return;
+    if (a.status.kind === "logged-out") Object.assign(a, { callsAnswered: 0, talkTimeMs: 0, misses: { "no-answer": 0, busy: 0, rejected: 0, unreachable: 0 } });
+    a.idleSince = Math.max(a.idleSince, now);
+  }
+
   private withAgent(id: string, f: (a: AgentRecord) => void): void {
     const a = this.agentMap.get(id);
     if (a !== undefined) f(a); // unknown agents are ignored: config is the only source of agents
@@ -221,11 +245,17 @@ export class AcdEngine {
     // A callback already promised is never refused: the length and no-agent rules are for new callers.
     const promised = rejoin && call.callback !== undefined;
     if (!promised && q.maxLength !== undefined && qi.calls.length >= q.maxLength) return refuse("queue-full");
-    if (!promised && q.joinWhenNoAgents === false && qi.loggedIn === 0) return refuse("no-agents");
+    if (!promised && q.joinWhenNoAgents === false && qi.loggedIn === 0) {
+      if (q.overflow === undefined) return refuse("no-agents");
+      // Joined and sent on at once: counted as joined and overflowed, so joined = sum of outcomes.
+      if (!rejoin) counters.joined++;
+      counters.overflowed++;
+      return void out.push({ type: "call-overflow", callId: id, queue, destination: q.overflow });
+    }
     if (!rejoin) counters.joined++;
     const joinedAt = Math.min(call.joinedAt ?? now, now);
     const callback = call.callback === undefined ? undefined : { number: call.callback.number, notBefore: call.callback.notBefore ?? 0 };
-    const c: CallRecord = { id, caller, queue, basePriority: priority, priority, joinedAt, seq: this.seq++, offer: undefined, retryAt: undefined, callback };
+    const c: CallRecord = { id, caller, queue, basePriority: priority, priority, joinedAt, seq: this.seq++, offer: undefined, retryAt: undefined, callback, tried: new Set() };
     this.callMap.set(id, c);
     qi.calls.insert(c);
     qi.waiting.insert(c);
@@ -251,6 +281,34 @@ export class AcdEngine {
     this.dirty.add(c.queue);
   }
 
+  /**
+   * leaveWhenNoAgents: `a` just logged out; in each of its queues that now has no logged-in
+   * member, the waiting callers (oldest first) go to overflow or are refused. Callback entries
+   * stay: nobody is on their line and they were promised a call.
+   */
+  private leaveEmptyQueues(a: AgentRecord, out: AcdAction[]): void {
+    const queues = new Set(this.slots.get(a)!.map((s) => s.q));
+    for (const qi of queues) {
+      if (qi.loggedIn > 0 || qi.cfg.leaveWhenNoAgents !== true) continue;
+      const q = qi.cfg;
+      const counters = this.counterMap.get(q.id)!;
+      for (const c of [...qi.calls]) {
+        if (c.callback !== undefined) continue;
+        // No member is logged in, so none is offered this call; a stale offer is withdrawn all the same.
+        if (c.offer !== undefined) this.cancelOffer(c, [...c.offer.agents], out);
+        this.dropCall(c);
+        this.dirty.add(q.id);
+        if (q.overflow !== undefined) {
+          counters.overflowed++;
+          out.push({ type: "call-overflow", callId: c.id, queue: q.id, destination: q.overflow });
+        } else {
+          counters.refused++;
+          out.push({ type: "call-refused", callId: c.id, queue: q.id, reason: "no-agents-left" });
+        }
+      }
+    }
+  }
+
   private answer(a: AgentRecord, now: number, out: AcdAction[]): void {
     if (a.state !== "offered" && a.state !== "ringing") return; // late or stray answer: nothing to take
     const c = this.callMap.get(a.callId!)!;
@@ -259,11 +317,26 @@ export class AcdEngine {
     this.dropCall(c);
     a.answeredAt = now;
     a.callsAnswered++;
-    a.misses = { "no-answer": 0, busy: 0, rejected: 0 };
-    this.lastServed.set(c.caller, { agentId: a.cfg.id, at: now });
+    a.misses = { "no-answer": 0, busy: 0, rejected: 0, unreachable: 0 };
+    this.remember(c, a, now);
     this.counterMap.get(c.queue)!.answered++;
     this.dirty.add(c.queue);
     this.setAgent(a, a.status, "in-call", out);
+  }
+
+  /** sticky: who served this caller in this queue; entries past the window go (amortised: each is pruned once). */
+  private remember(c: CallRecord, a: AgentRecord, now: number): void {
+    const q = this.queues.get(c.queue)!;
+    if (q.strategy !== "sticky") return;
+    const window = q.stickyWindowMs ?? 0;
+    let served = this.lastServed.get(c.queue);
+    if (served === undefined) this.lastServed.set(c.queue, (served = new Map()));
+    served.delete(c.caller);
+    served.set(c.caller, { agentId: a.cfg.id, at: now });
+    for (const [caller, e] of served) {
+      if (now - e.at <= window) break;
+      served.delete(caller);
+    }
   }
 
   private endCall(a: AgentRecord, now: number, out: AcdAction[]): void {
@@ -290,9 +363,9 @@ export class AcdEngine {
   private fail(a: AgentRecord, reason: OfferFailure, out: AcdAction[]): void {
     const c = this.callMap.get(a.callId!)!;
     this.release(c, a, out);
+    c.tried.add(a.cfg.id);
     a.misses[reason]++;
-    const own = a.cfg.maxMisses;
-    const limit = reason === "no-answer" && own !== undefined ? own : this.policy[reason].breakAfter;
+    const limit = this.breakAfter(a, reason, c.queue);
     if (limit !== null && a.misses[reason] >= limit) {
       a.misses[reason] = 0;
       this.setAgent(a, { kind: "on-break", reason }, a.state, out);
@@ -305,6 +378,14 @@ export class AcdEngine {
       c.priority = c.basePriority + (qi.cfg.requeuePriorityRaise ?? 1);
       qi.waiting.insert(c);
     }
+  }
+
+  /** Consecutive failures of `reason` after which `a` goes on break: the agent's maxMisses (no-answer), the queue's breakAfter, the engine's policy. */
+  private breakAfter(a: AgentRecord, reason: OfferFailure, queue: string): number | null {
+    if (reason === "unreachable") return null; // the phone, not the agent, failed: never a break
+    if (reason === "no-answer") return a.cfg.maxMisses !== undefined ? a.cfg.maxMisses : this.policy[reason].breakAfter;
+    const own = this.queues.get(queue)?.breakAfter?.[reason];
+    return own !== undefined ? own : this.policy[reason].breakAfter;
   }
 
   /** Stop offering `agents` this call (cancel-offer action); the call waits again when nobody is left. */
@@ -444,15 +525,23 @@ export class AcdEngine {
   }
 
   /** Ranks one waiting call; true when it was offered (and so left the waiting list). */
-  private rankAndOffer(qi: QueueIndex, c: CallRecord, candidates: AgentCandidate[], now: number, out: AcdAction[]): boolean {
+  private rankAndOffer(qi: QueueIndex, c: CallRecord, all: AgentCandidate[], now: number, out: AcdAction[]): boolean {
     const q = qi.cfg;
+    // An agent who already failed this call is passed over while another candidate is free;
+    // when only such agents are free they are tried again (a call is never left waiting for
+    // an agent who is not there).
+    const fresh = c.tried.size === 0 ? all : all.filter((x) => !c.tried.has(x.id));
+    const candidates = fresh.length > 0 ? fresh : all;
+    // sticky: the agent who served this caller in this queue, unless that agent failed this call.
+    const last = this.lastServed.get(c.queue)?.get(c.caller);
+    const sticky = last !== undefined && !c.tried.has(last.agentId) ? { lastServed: last } : {};
     const ranked = STRATEGIES[q.strategy](candidates, this.waitingView(c), {
       now,
       random: this.random,
       memory: this.memory.get(c.queue) ?? {},
       settings: this.settings(q),
       fallback: STRATEGIES[q.fallbackStrategy ?? "longest-idle"],
-      ...(this.lastServed.has(c.caller) ? { lastServed: this.lastServed.get(c.caller)! } : {}),
+      ...sticky,
     });
     c.retryAt = ranked.retryAt;
     if (c.retryAt !== undefined) qi.retrying.add(c);

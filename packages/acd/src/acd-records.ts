@@ -36,6 +36,11 @@ export interface CallRecord {
   retryAt: number | undefined;
   /** A callback entry: the number to dial, and the time before which it is not offered. */
   callback: { number: string; notBefore: number } | undefined;
+  /**
+   * Agents whose offer of this call failed (no-answer, busy, rejected): passed over for it while
+   * another candidate is free. At most the queue's members; dropped with the call.
+   */
+  readonly tried: Set<string>;
 }
 
 export interface Member {

@@ -10,8 +10,11 @@ export const AGENT_STATUS_KINDS = ["logged-out", "available", "on-break"] as con
 export const AGENT_STATES = ["idle", "offered", "ringing", "in-call", "wrap-up"] as const;
 export type AgentState = (typeof AGENT_STATES)[number];
 
-/** Why an offer to one agent failed; each has its own break policy. */
-export const OFFER_FAILURES = ["no-answer", "busy", "rejected"] as const;
+/**
+ * Why an offer to one agent failed; each has its own break policy. "unreachable": the switch
+ * could not ring the agent at all (no registered contact left, no media port): not a miss, never a break.
+ */
+export const OFFER_FAILURES = ["no-answer", "busy", "rejected", "unreachable"] as const;
 export type OfferFailure = (typeof OFFER_FAILURES)[number];
 
 export const DESTINATION_KINDS = ["queue", "voicemail", "ivr", "number"] as const;
@@ -20,7 +23,12 @@ export interface Destination {
   readonly target: string;
 }
 
-export const REFUSAL_REASONS = ["queue-full", "no-agents", "unknown-queue", "duplicate-call"] as const;
+/**
+ * Why a call is not (or no longer) kept: "no-agents" at join (joinWhenNoAgents false, no
+ * overflow); "no-agents-left" for a waiting caller when the last member agent logged out
+ * (leaveWhenNoAgents, no overflow).
+ */
+export const REFUSAL_REASONS = ["queue-full", "no-agents", "no-agents-left", "unknown-queue", "duplicate-call"] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
 export interface QueueConfig {
@@ -36,11 +44,31 @@ export interface QueueConfig {
   readonly maxLength?: number;
   /** With `overflow`: a call not answered after this long is sent there. */
   readonly maxWaitMs?: number;
+  /** Where callers go after maxWaitMs, or when no agent is logged in (joinWhenNoAgents false, leaveWhenNoAgents true). */
   readonly overflow?: Destination;
-  /** Default true: callers may join while no member agent is logged in. */
+  /**
+   * Default true: callers may join while no member agent is logged in. False: such a caller
+   * is sent to `overflow`, or refused ("no-agents") without one.
+   */
   readonly joinWhenNoAgents?: boolean;
-  /** Priority added (to the join priority) when an offer fails and the caller goes back to the head. Default 1. */
+  /**
+   * Default false. True: when the last logged-in member agent logs out (agent-logout only;
+   * a break is not leaving), the waiting callers go to `overflow`, or are refused
+   * ("no-agents-left") without one. Callback entries stay: they were promised a call.
+   */
+  readonly leaveWhenNoAgents?: boolean;
+  /**
+   * Priority added (to the join priority) when an offer fails and the caller goes back to the
+   * head. Default 1; 0 = back at the head of its own class only. A raise of 1 puts a requeued
+   * priority-0 caller level with priority-1 callers, ahead of those who joined after it.
+   */
   readonly requeuePriorityRaise?: number;
+  /**
+   * Break policy for busy and rejected offers in this queue: after this many consecutive
+   * failures of the kind the agent is put on break with that reason; null = never. Absent =
+   * the engine's failurePolicy. (No-answer is the agent's own `maxMisses`.)
+   */
+  readonly breakAfter?: Readonly<Partial<Record<"busy" | "rejected", number | null>>>;
   readonly skillWaitMs?: number;
   readonly stickyWindowMs?: number;
   readonly stickyHoldMs?: number;
@@ -76,7 +104,7 @@ export interface AgentConfig {
 
 /** After this many consecutive failures of a kind the agent is put on break with that reason; null = never. */
 export type FailurePolicy = Readonly<Record<OfferFailure, { readonly breakAfter: number | null }>>;
-export const DEFAULT_FAILURE_POLICY: FailurePolicy = { "no-answer": { breakAfter: 1 }, busy: { breakAfter: 1 }, rejected: { breakAfter: 1 } };
+export const DEFAULT_FAILURE_POLICY: FailurePolicy = { "no-answer": { breakAfter: 1 }, busy: { breakAfter: 1 }, rejected: { breakAfter: 1 }, unreachable: { breakAfter: null } };
 
 export interface AcdConfig {
   readonly queues: readonly QueueConfig[];

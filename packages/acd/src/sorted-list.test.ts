@@ -56,7 +56,7 @@ test("SortedList: random inserts and removes match a sorted array", () => {
 });
 
 function call(id: string, priority: number, joinedAt: number, seq: number, queue = "q"): CallRecord {
-  return { id, caller: id, queue, basePriority: priority, priority, joinedAt, seq, offer: undefined, retryAt: undefined, callback: undefined };
+  return { id, caller: id, queue, basePriority: priority, priority, joinedAt, seq, offer: undefined, retryAt: undefined, callback: undefined, tried: new Set() };
 }
 
 test("ServiceHeap: merges queues' waiting lists into one service order (priority, join time, arrival)", () => {

@@ -5,6 +5,7 @@ import { Command, CommanderError } from "commander";
 import { loadConfig } from "./config/index.js";
 import { CliError, EXIT, loadConfigOrThrow, type DataOptions } from "./cli/context.js";
 import { calls, registrations, status } from "./cli/query-commands.js";
+import { agents, agentStatus, audit, queues } from "./cli/queue-commands.js";
 import { userAdd, userImport, userList, userPasswd, userRemove } from "./cli/user-commands.js";
 import { cdrList, missedDone, missedList, type CdrListOptions } from "./cli/record-commands.js";
 import { createLogger, startServer, type RunningServer } from "./start.js";
@@ -103,6 +104,22 @@ function recordCommands(program: Command): void {
     .action((id: string, options: DataOptions & { by: string }) => missedDone(id, options));
 }
 
+function queueCommands(program: Command): void {
+  withCommon(program.command("queues").description("one line per queue: waiting, oldest wait, agents available/logged in, answered, abandoned, SL, ASA, AHT (today)"))
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { json?: boolean }) => queues(options));
+  withCommon(program.command("agents").description("queue agents: status, state and since when, phone registered, calls and talk time today"))
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { json?: boolean }) => agents(options));
+  withCommon(program.command("agent <ext> <action> [reason]").description("set an agent's status: available, break [reason], logout or login"))
+    .action((ext: string, action: string, reason: string | undefined, options: DataOptions) => agentStatus(ext, action, reason, options));
+  withCommon(program.command("audit").description("the supervisors' audit log (supervisor.action journal entries), oldest of the newest first"))
+    .option("--since <time>", "entries at or after this time (2025-01-31 or 2025-01-31T14:05Z)")
+    .option("--limit <n>", "at most this many, the newest (1-1000, default 50)")
+    .option("--json", "print JSON")
+    .action((options: DataOptions & { since?: string; limit?: string; json?: boolean }) => audit(options));
+}
+
 export function buildProgram(): Command {
   const program = new Command("hotline").description("hotline call-center switch").exitOverride();
   withCommon(program.command("start").description("run the switch")).action((options: DataOptions) => start(options));
@@ -112,6 +129,7 @@ export function buildProgram(): Command {
     .action((file: string) => checkConfig(file));
   userCommands(program);
   recordCommands(program);
+  queueCommands(program);
   withCommon(program.command("registrations").description("list current registrations (from the running switch, else from the store)"))
     .option("--json", "print JSON")
     .action((options: DataOptions & { json?: boolean }) => registrations(options));

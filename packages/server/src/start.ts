@@ -111,13 +111,24 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
       queues: {
         report: () => calls.manager.queues.report(Date.now()),
         isAgent: (agent) => calls.manager.queues.isAgent(agent),
-        agentAction: (agent, action) => calls.manager.queues.agentAction(agent, action),
+        agentAction: (agent, action, reason) => calls.manager.queues.agentAction(agent, action, reason),
         queue: (q) => calls.manager.queues.queueReport(q, Date.now()),
         agents: () => ({ agents: calls.manager.queues.report(Date.now()).agents }),
+        journal: (type, data) => calls.manager.deps.recorder.note(type, data),
       },
       events,
       supervisor: {
         realm: config.sip.domain,
+        // Wrong Basic passwords count in the SIP guard (auth.bruteForce); blockSeconds 0 turns blocking off there too.
+        guard: {
+          failures: {
+            isBlocked: (k, now) => bf.blockSeconds > 0 && guard.isBlocked(k, now),
+            recordFailure: (k, now) => guard.recordFailure(k, now),
+            recordSuccess: (k, now) => guard.recordSuccess(k, now),
+          },
+          now: () => Date.now(),
+          onBlocked: (key) => log.warn({ source: key }, "http supervisor login blocked after repeated wrong passwords"),
+        },
         user: (u) => store.users.get(u),
         monitor: (actor, agent, mode) => calls.manager.supervision.monitor(actor, agent, mode),
         takeOver: (actor, agent) => calls.manager.supervision.takeOverByApi(actor, agent),

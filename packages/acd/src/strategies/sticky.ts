@@ -1,7 +1,8 @@
 import type { RankFn } from "./strategy.js";
 
 /**
- * sticky: if an agent served this caller within `stickyWindowMs`, the call waits for that
+ * sticky: if an agent served this caller in this queue within `stickyWindowMs` (the engine
+ * passes no agent who already failed this call), the call waits for that
  * agent alone for the first `stickyHoldMs` of its wait (offered as soon as the agent is
  * eligible); after the hold, or with no recent agent, the queue's fallback strategy ranks.
  */

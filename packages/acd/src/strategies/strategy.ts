@@ -50,7 +50,7 @@ export interface StrategyContext {
   readonly random: () => number;
   readonly memory: QueueMemory;
   readonly settings: StrategySettings;
-  /** Who last served this call's caller, and when (sticky). */
+  /** Who last served this call's caller in this queue, and when (sticky); absent when that agent failed this call. */
   readonly lastServed?: { readonly agentId: string; readonly at: number };
   /** The queue's fallback ranking (sticky hands over to it). */
   readonly fallback: RankFn;

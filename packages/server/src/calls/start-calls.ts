@@ -164,6 +164,8 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
       clearInterval(counterPoll);
       trunks.stop();
       for (const call of [...manager.calls.values()]) await manager.endCall(call, "system", 41, "Switch shutting down");
+      // After the calls ended (which still feed the queues): no registration poll or queue timer re-arms.
+      manager.queues.stop();
       await recorder.drain();
       await engine.close();
     },

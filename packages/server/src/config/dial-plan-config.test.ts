@@ -397,6 +397,6 @@ test("the README's dial-plan examples are valid together", () => {
   const users = 'demo: { extensions: [] }\nusers:\n  - { username: "2001", password: "change-me-2001" }\n  - { username: "2002", password: "change-me-2002" }\n';
   const plan = dialPlanOf(configOf(users + blocks.join("")));
   assert.deepEqual(Object.keys(plan.trunks), ["carrier-a", "partner"]);
-  assert.deepEqual(Object.keys(plan.queues), ["7000", "7100", "7200", "7300"]);
+  assert.deepEqual(Object.keys(plan.queues), ["7000", "7100", "7200", "7300", "7400"]);
   assert.deepEqual(Object.keys(plan.agents ?? {}), ["2001", "2002"]);
 });

@@ -133,18 +133,20 @@ const memberSettings = z.strictObject({
   skill: skillLevel.default(1),
   // weighted-random share; 0 = only when no member with a share is free.
   weight: intIn(0, 1000).default(1),
+  // linear/round-robin position: lower first; equal orders (default 0) go by extension.
+  order: intIn(0, 10_000).default(0),
 });
 /**
  * A queue member: a skill level (1 is best, @hotline/acd's Membership.skillLevel), or
- * `{ skill, weight }`. Not a z.union: its "Invalid input" would hide which form was meant, so
+ * `{ skill, weight, order }`. Not a z.union: its "Invalid input" would hide which form was meant, so
  * a mapping is checked as the long form and anything else as a level.
  */
-const member = z.unknown().transform((v, ctx): { skill: number; weight: number } => {
+const member = z.unknown().transform((v, ctx): { skill: number; weight: number; order: number } => {
   const long = v !== null && typeof v === "object" && !Array.isArray(v);
   const r = long ? memberSettings.safeParse(v) : skillLevel.safeParse(v);
-  if (r.success) return typeof r.data === "number" ? { skill: r.data, weight: 1 } : r.data;
+  if (r.success) return typeof r.data === "number" ? { skill: r.data, weight: 1, order: 0 } : r.data;
   for (const i of r.error.issues) {
-    if (i.code === "unrecognized_keys") for (const k of i.keys) ctx.addIssue({ code: "custom", path: [...i.path, k], message: "unknown key (expected skill, weight)" });
+    if (i.code === "unrecognized_keys") for (const k of i.keys) ctx.addIssue({ code: "custom", path: [...i.path, k], message: "unknown key (expected skill, weight, order)" });
     else ctx.addIssue({ code: "custom", path: i.path, message: i.message });
   }
   return z.NEVER;
@@ -182,6 +184,18 @@ const queue = z.strictObject({
   // sticky falling back to sticky would only wait again: not offered.
   fallbackStrategy: z.enum(STRATEGY_IDS.filter((s) => s !== "sticky")).default(DEFAULT_QUEUE.fallbackStrategy),
   ringInUse: z.boolean().default(DEFAULT_QUEUE.ringInUse),
+  // No member agent logged in: refuse new callers (to overflow, else 480), send waiting ones away when the last logs out.
+  joinWhenNoAgents: z.boolean().default(DEFAULT_QUEUE.joinWhenNoAgents),
+  leaveWhenNoAgents: z.boolean().default(DEFAULT_QUEUE.leaveWhenNoAgents),
+  // A caller whose offer failed goes back to the head with this much more priority (0 = head of its own class).
+  requeuePriorityRaise: intIn(0, 100).default(DEFAULT_QUEUE.requeuePriorityRaise),
+  // Consecutive busy / rejected offers before the agent is put on break; null = never (no-answer: agents.<ext>.maxMisses).
+  breakAfter: z
+    .strictObject({
+      busy: intIn(1, 100).nullable().default(DEFAULT_QUEUE.breakAfter.busy),
+      rejected: intIn(1, 100).nullable().default(DEFAULT_QUEUE.breakAfter.rejected),
+    })
+    .prefault({}),
   // The service-level threshold: answered within this many seconds (the "20" of 80/20).
   serviceLevelSeconds: intIn(1, 3600).default(20),
   // Who may listen/whisper/barge/take over/hang up and force the members' status (checked: known extensions).

@@ -31,8 +31,8 @@ const CONTRACT = `queues:
 test("the contract's queue becomes this QueueEntry; absent keys take their defaults", () => {
   const plan = dialPlanOf(configOf(`${CONTRACT}  "7001": { strategy: skill-level, members: { "1003": 1, "1004": 3 } }\n`));
   const expected: Record<string, QueueEntry> = {
-    "7000": { name: "Citizen hotline", strategy: "longest-idle", members: { "1001": 1, "1002": 2 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: 300, overflow: "1003", maxLength: 50, skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false, weights: {}, serviceLevelSeconds: 20, supervisors: [], announce: { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null }, callback: { enabled: false, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 } },
-    "7001": { name: null, strategy: "skill-level", members: { "1003": 1, "1004": 3 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null, skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false, weights: {}, serviceLevelSeconds: 20, supervisors: [], announce: { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null }, callback: { enabled: false, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 } },
+    "7000": { name: "Citizen hotline", strategy: "longest-idle", members: { "1001": 1, "1002": 2 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: 300, overflow: "1003", maxLength: 50, skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false, joinWhenNoAgents: true, leaveWhenNoAgents: false, requeuePriorityRaise: 1, breakAfter: { busy: 1, rejected: 1 }, weights: {}, orders: {}, serviceLevelSeconds: 20, supervisors: [], announce: { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null }, callback: { enabled: false, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 } },
+    "7001": { name: null, strategy: "skill-level", members: { "1003": 1, "1004": 3 }, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null, skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false, joinWhenNoAgents: true, leaveWhenNoAgents: false, requeuePriorityRaise: 1, breakAfter: { busy: 1, rejected: 1 }, weights: {}, orders: {}, serviceLevelSeconds: 20, supervisors: [], announce: { language: "zh+en", positionEverySeconds: 60, firstAfterSeconds: 15, periodicFile: null, periodicEverySeconds: null }, callback: { enabled: false, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 } },
   };
   assert.deepEqual(plan.queues, expected);
   assert.deepEqual(dialPlanOf(configOf("")).queues, {});
@@ -74,14 +74,14 @@ test("maxWaitSeconds needs overflow; overflow follows the destination rules", ()
     "hotline.yaml:2:71: queues.7000.maxWaitSeconds: needs overflow: where a caller goes after waiting this long (got 300)",
   ]);
   const yaml = `queues:
-  "7000": { strategy: linear, members: { "1001": 1 }, overflow: "9999" }
-  "7001": { strategy: linear, members: { "1001": 1 }, overflow: "trunk:nope" }
-  "7002": { strategy: linear, members: { "1001": 1 }, overflow: "7002" }
+  "7000": { strategy: linear, members: { "1001": 1 }, joinWhenNoAgents: false, overflow: "9999" }
+  "7001": { strategy: linear, members: { "1001": 1 }, joinWhenNoAgents: false, overflow: "trunk:nope" }
+  "7002": { strategy: linear, members: { "1001": 1 }, joinWhenNoAgents: false, overflow: "7002" }
 `;
   assert.deepEqual(errorsOf(yaml), [
-    "hotline.yaml:2:65: queues.7000.overflow: '9999' is not an extension, ring group, queue or number entry",
-    "hotline.yaml:3:65: queues.7001.overflow: unknown trunk 'nope'",
-    "hotline.yaml:4:65: queues.7002.overflow: must not be the queue itself",
+    "hotline.yaml:2:90: queues.7000.overflow: '9999' is not an extension, ring group, queue or number entry",
+    "hotline.yaml:3:90: queues.7001.overflow: unknown trunk 'nope'",
+    "hotline.yaml:4:90: queues.7002.overflow: must not be the queue itself",
   ]);
   assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, overflow: "a:b" }\n'), [
     'hotline.yaml:2:65: queues.7000.overflow: must be a number, trunk:NAME or trunk:NAME/NUMBER (got "a:b")',
@@ -90,8 +90,8 @@ test("maxWaitSeconds needs overflow; overflow follows the destination rules", ()
   configOf(`queues:
   "7000": { strategy: linear, members: { "1001": 1 }, maxWaitSeconds: 60, overflow: "7001" }
   "7001": { strategy: linear, members: { "1002": 1 }, maxWaitSeconds: 60, overflow: "6000" }
-  "7002": { strategy: linear, members: { "1002": 1 }, overflow: "8000" }
-  "7003": { strategy: linear, members: { "1002": 1 }, overflow: "trunk:t/123" }
+  "7002": { strategy: linear, members: { "1002": 1 }, joinWhenNoAgents: false, overflow: "8000" }
+  "7003": { strategy: linear, members: { "1002": 1 }, leaveWhenNoAgents: true, overflow: "trunk:t/123" }
 ringGroups:
   "6000": { members: ["1003"] }
 numbers:
@@ -99,6 +99,19 @@ numbers:
 trunks:
   t: { host: 192.0.2.1 }
 `);
+});
+
+test("overflow without maxWaitSeconds needs joinWhenNoAgents: false or leaveWhenNoAgents: true; the keys must be booleans", () => {
+  assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, overflow: "1002" }\n'), [
+    "hotline.yaml:2:65: queues.7000.overflow: is never used: also set maxWaitSeconds, joinWhenNoAgents: false or leaveWhenNoAgents: true",
+  ]);
+  assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, joinWhenNoAgents: "no", leaveWhenNoAgents: 1 }\n'), [
+    'hotline.yaml:2:73: queues.7000.joinWhenNoAgents: must be true or false (got "no")',
+    "hotline.yaml:2:98: queues.7000.leaveWhenNoAgents: must be true or false (got 1)",
+  ]);
+  // Without overflow both keys are fine: callers are refused (480) or hung up instead.
+  const q = dialPlanOf(configOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, joinWhenNoAgents: false, leaveWhenNoAgents: true }\n')).queues["7000"];
+  assert.deepEqual([q?.joinWhenNoAgents, q?.leaveWhenNoAgents, q?.overflow], [false, true, null]);
 });
 
 test("ranges, unknown keys and bad queue numbers", () => {

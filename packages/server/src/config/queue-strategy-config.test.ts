@@ -55,15 +55,15 @@ test("agents.<ext>: wrap-up, ring time and misses per agent; 0 misses = never on
   const plan = planOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1, "1002": 1 } }\nagents:\n  "1001": { wrapUpSeconds: 30, ringSeconds: 8, maxMisses: 3 }\n  "1002": { maxMisses: 0 }\n');
   assert.deepEqual(plan.agents, { "1001": { wrapUpSeconds: 30, ringSeconds: 8, maxMisses: 3 }, "1002": { wrapUpSeconds: null, ringSeconds: null, maxMisses: 0 } });
   const agents = acdConfig(plan.queues, plan.agents ?? {}).agents;
-  assert.deepEqual(agents.find((x) => x.id === "1001"), { id: "1001", memberships: [{ queue: "7000", skillLevel: 1, weight: 1 }], wrapUpMs: 30_000, ringTimeoutMs: 8000, maxMisses: 3 });
-  assert.deepEqual(agents.find((x) => x.id === "1002"), { id: "1002", memberships: [{ queue: "7000", skillLevel: 1, weight: 1 }], maxMisses: null });
+  assert.deepEqual(agents.find((x) => x.id === "1001"), { id: "1001", memberships: [{ queue: "7000", skillLevel: 1, weight: 1, order: 0 }], wrapUpMs: 30_000, ringTimeoutMs: 8000, maxMisses: 3 });
+  assert.deepEqual(agents.find((x) => x.id === "1002"), { id: "1002", memberships: [{ queue: "7000", skillLevel: 1, weight: 1, order: 0 }], maxMisses: null });
 });
 
 test("errors say which key and why", () => {
   assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": { skill: 0, weight: -1 }, "1002": { skil: 1 }, "1003": [1] } }\n'), [
     "hotline.yaml:2:59: queues.7000.members.1001.skill: must be an integer 1..100 (got 0)",
     "hotline.yaml:2:70: queues.7000.members.1001.weight: must be an integer 0..1000 (got -1)",
-    "hotline.yaml:2:92: queues.7000.members.1002.skil: unknown key (expected skill, weight) (got 1)",
+    "hotline.yaml:2:92: queues.7000.members.1002.skil: unknown key (expected skill, weight, order) (got 1)",
     "hotline.yaml:2:105: queues.7000.members.1003: must be an integer 1..100 (got a list)",
   ]);
   assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: sticky, members: { "1001": 1 }, fallbackStrategy: sticky, skillWaitSeconds: -1 }\n'), [
@@ -79,4 +79,14 @@ test("errors say which key and why", () => {
     "hotline.yaml:4:3: agents.1002: '1002' is not a member of any queue",
     "hotline.yaml:5:3: agents.1009: '1009' is not an extension (no user or extensions entry)",
   ]);
+});
+
+test("joinWhenNoAgents, leaveWhenNoAgents and an overflow without maxWaitSeconds reach the engine", () => {
+  const plan = planOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, joinWhenNoAgents: false, leaveWhenNoAgents: true, overflow: "1002" }\n  "7001": { strategy: linear, members: { "1001": 1 } }\n');
+  const [a, b] = acdConfig(plan.queues, plan.agents ?? {}).queues;
+  assert.deepEqual(
+    { join: a?.joinWhenNoAgents, leave: a?.leaveWhenNoAgents, overflow: a?.overflow, maxWaitMs: a?.maxWaitMs },
+    { join: false, leave: true, overflow: { kind: "number", target: "1002" }, maxWaitMs: undefined },
+  );
+  assert.deepEqual({ join: b?.joinWhenNoAgents, leave: b?.leaveWhenNoAgents, overflow: b?.overflow }, { join: true, leave: false, overflow: undefined });
 });

@@ -18,11 +18,12 @@ export function dialPlanOf(config: HotlineConfig): DialPlan {
       const total = g.ringSeconds ?? ringSeconds;
       return { ...g, ringSeconds: total, memberRingSeconds: g.memberRingSeconds ?? Math.min(DEFAULT_MEMBER_RING_SECONDS, total) };
     }),
-    // Members in the switch's form: ext → skill level, and the weights beside (only those ≠ 1).
+    // Members in the switch's form: ext → skill level, and the weights (≠ 1) and orders (≠ 0) beside.
     queues: mapValues(config.queues, (q) => ({
       ...q,
       members: mapValues(q.members, (m) => m.skill),
       weights: Object.fromEntries(Object.entries(q.members).flatMap(([ext, m]) => (m.weight === 1 ? [] : [[ext, m.weight]]))),
+      orders: Object.fromEntries(Object.entries(q.members).flatMap(([ext, m]) => (m.order === 0 ? [] : [[ext, m.order]]))),
     })),
     agents: config.agents,
     schedules: config.schedules,

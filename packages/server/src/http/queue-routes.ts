@@ -14,7 +14,10 @@ export interface QueueRoutesDeps {
   /** Every member agent with the day's figures (GET /api/agents). */
   agents?(): unknown;
   isAgent(agent: string): boolean;
-  agentAction(agent: string, action: (typeof AGENT_STATUSES)[AgentStatusName]): boolean;
+  /** `reason` goes with agent-break only (default "break"). */
+  agentAction(agent: string, action: (typeof AGENT_STATUSES)[AgentStatusName], reason?: string): boolean;
+  /** Journals an operator's status change (`agent.status`, via "api"), as *60–*63 journal theirs. */
+  journal?(type: "agent.status", data: Record<string, unknown>): void;
 }
 
 /** Serves the queue routes; false when the path is not one of them. */
@@ -50,7 +53,12 @@ export async function queueRoutes(req: IncomingMessage, res: ServerResponse, pat
   if (typeof status !== "string" || !Object.hasOwn(AGENT_STATUSES, status)) {
     throw new HttpError(400, `status: must be one of ${Object.keys(AGENT_STATUSES).join(", ")} (got ${JSON.stringify(status ?? null)})`);
   }
-  deps.agentAction(agent, AGENT_STATUSES[status as AgentStatusName]);
-  send(res, 200, { agent, status });
+  const reason = (body as Record<string, unknown>)["reason"];
+  if (reason !== undefined && (status !== "on-break" || typeof reason !== "string" || !/^[\w.-]{1,40}$/.test(reason))) {
+    throw new HttpError(400, `reason: goes with status on-break only, 1-40 letters, digits, "_", "." or "-" (got ${JSON.stringify(reason)})`);
+  }
+  const action = AGENT_STATUSES[status as AgentStatusName];
+  if (deps.agentAction(agent, action, reason)) deps.journal?.("agent.status", reason === undefined ? { agent, action, via: "api" } : { agent, action, reason, via: "api" });
+  send(res, 200, reason === undefined ? { agent, status } : { agent, status, reason });
   return true;
 }

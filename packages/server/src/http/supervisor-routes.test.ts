@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { ha1Md5, ha1Sha256, type SupervisorResult, type UserRecord } from "@hotline/switch";
+import { BruteForceGuard, ha1Md5, ha1Sha256, type SupervisorResult, type UserRecord } from "@hotline/switch";
 import { startHttpApi, type HttpRoutes } from "../http-api.js";
 
 const REALM = "hotline.test";
@@ -21,7 +21,15 @@ interface Answer {
 
 type Calls = string[];
 
-async function withApi(body: (call: (method: string, path: string, opts?: { auth?: string; json?: unknown }) => Promise<Answer>, calls: Calls) => Promise<void>): Promise<void> {
+/** The guard the server shares with SIP digest; 3 failures in a minute block for 10 minutes; `clock.now` is moved by tests. */
+interface GuardRig {
+  guard: BruteForceGuard;
+  clock: { now: number };
+  blocked: string[];
+}
+
+async function withApi(body: (call: (method: string, path: string, opts?: { auth?: string; json?: unknown }) => Promise<Answer>, calls: Calls, g: GuardRig) => Promise<void>): Promise<void> {
+  const g: GuardRig = { guard: new BruteForceGuard({ maxFailures: 3, windowMs: 60_000, blockMs: 600_000 }), clock: { now: 1_000_000 }, blocked: [] };
   const users = new Map([["1003", user("1003", "boss-secret")], ["1005", user("1005", "other")], ["1009", user("1009", "x", "elsewhere")]]);
   const calls: Calls = [];
   const allowed = (actor: string, agent: string): SupervisorResult | null => {
@@ -33,13 +41,19 @@ async function withApi(body: (call: (method: string, path: string, opts?: { auth
     status: () => ({}),
     registrations: () => ({}),
     metrics: () => "",
-    queues: { report: () => ({}), isAgent: (a) => a === "1002", agentAction: (a, action) => (calls.push(`own ${a} ${action}`), true) },
+    queues: {
+      report: () => ({}),
+      isAgent: (a) => a === "1002",
+      agentAction: (a, action) => (calls.push(`own ${a} ${action}`), true),
+      journal: (type, data) => calls.push(`journal ${type} ${JSON.stringify(data)}`),
+    },
     supervisor: {
       realm: REALM,
+      guard: { failures: g.guard, now: () => g.clock.now, onBlocked: (key) => g.blocked.push(key) },
       user: async (u) => users.get(u) ?? null,
       monitor: (actor, agent, mode) => allowed(actor, agent) ?? (calls.push(`monitor ${actor} ${agent} ${mode}`), { ok: true, callId: "s1" }),
       takeOver: (actor, agent) => allowed(actor, agent) ?? (calls.push(`take-over ${actor} ${agent}`), { ok: true, callId: "s2" }),
-      hangup: (actor, agent) => allowed(actor, agent) ?? { ok: false, why: "agent-not-in-call", reason: `agent ${agent} is not in a call` },
+      hangup: (actor, agent) => allowed(actor, agent) ?? { ok: false, why: "agent-not-in-call", reason: `agent ${agent} is not in a queue call` },
       forceStatus: (actor, agent, action) => allowed(actor, agent) ?? (calls.push(`force ${actor} ${agent} ${action}`), { ok: true, callId: null }),
     },
   };
@@ -52,7 +66,7 @@ async function withApi(body: (call: (method: string, path: string, opts?: { auth
     return { status: res.status, body: (await res.json()) as Record<string, unknown>, challenge: res.headers.get("www-authenticate") };
   };
   try {
-    await body(call, calls);
+    await body(call, calls, g);
   } finally {
     await new Promise((resolve) => server.close(resolve));
   }
@@ -88,7 +102,7 @@ test("403 for an extension that does not supervise the agent, 404 for a non-agen
     const unknown = await call("POST", "/api/agents/1004/take-over", { auth: "1003:boss-secret" });
     assert.equal(unknown.status, 404);
     const idle = await call("POST", "/api/agents/1002/hangup", { auth: "1003:boss-secret" });
-    assert.deepEqual([idle.status, idle.body], [409, { error: "hangup of agent 1002 by 1003: agent 1002 is not in a call" }]);
+    assert.deepEqual([idle.status, idle.body], [409, { error: "hangup of agent 1002 by 1003: agent 1002 is not in a queue call" }]);
     const method = await call("GET", "/api/agents/1002/monitor", { auth: "1003:boss-secret" });
     assert.equal(method.status, 405);
   });
@@ -106,6 +120,47 @@ test("PUT status: with Authorization a permission-checked force, without it the 
     assert.equal(wrong.status, 401);
     const own = await call("PUT", "/api/agents/1002/status", { json: { status: "available" } });
     assert.deepEqual([own.status, own.body], [200, { agent: "1002", status: "available" }]);
-    assert.deepEqual(calls, ["force 1003 1002 force-break", "own 1002 agent-available"]);
+    const breakWithReason = await call("PUT", "/api/agents/1002/status", { json: { status: "on-break", reason: "lunch" } });
+    assert.equal(breakWithReason.status, 200);
+    assert.deepEqual(calls, [
+      "force 1003 1002 force-break",
+      "own 1002 agent-available",
+      'journal agent.status {"agent":"1002","action":"agent-available","via":"api"}',
+      "own 1002 agent-break",
+      'journal agent.status {"agent":"1002","action":"agent-break","reason":"lunch","via":"api"}',
+    ]);
+  });
+});
+
+test("wrong passwords count in the brute-force guard per address and username: blocked → 429 without checking the password, even the right one", async () => {
+  await withApi(async (call, calls, g) => {
+    for (let i = 1; i <= 3; i++) {
+      const wrong = await call("POST", "/api/agents/1002/hangup", { auth: `1003:guess-${i}` });
+      assert.equal(wrong.status, 401, `guess ${i}`);
+    }
+    assert.deepEqual(g.blocked, ['127.0.0.1 http-basic "1003"'], "the third failure starts the block, reported once");
+    const right = await call("POST", "/api/agents/1002/monitor", { auth: "1003:boss-secret", json: { mode: "listen" } });
+    assert.deepEqual([right.status, right.body], [429, { error: "authorization: too many wrong passwords for this extension from this address; try again later" }]);
+    const forced = await call("PUT", "/api/agents/1002/status", { auth: "1003:boss-secret", json: { status: "on-break" } });
+    assert.equal(forced.status, 429, "the forced-status route is guarded too");
+    // Another extension from the same address is not blocked; a missing header is no failure.
+    const other = await call("POST", "/api/agents/1002/monitor", { auth: "1005:other", json: { mode: "listen" } });
+    assert.equal(other.status, 403);
+    assert.equal((await call("POST", "/api/agents/1002/hangup")).status, 401);
+    assert.deepEqual(calls, [], "nothing reached the switch while blocked");
+    // The block ends after blockMs; the right password works again.
+    g.clock.now += 600_000;
+    const later = await call("POST", "/api/agents/1002/monitor", { auth: "1003:boss-secret", json: { mode: "listen" } });
+    assert.equal(later.status, 202);
+  });
+});
+
+test("wrong passwords spread wider than the window do not block", async () => {
+  await withApi(async (call, _calls, g) => {
+    for (let i = 0; i < 4; i++) {
+      assert.equal((await call("POST", "/api/agents/1002/hangup", { auth: "1003:nope" })).status, 401);
+      g.clock.now += 30_001;
+    }
+    assert.deepEqual(g.blocked, [], "at most 2 failures inside any 60 s");
   });
 });

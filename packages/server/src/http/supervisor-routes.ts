@@ -3,15 +3,27 @@
 // *with* an Authorization header (a supervisor forcing the agent's status; without one the
 // route stays the operator's tool in queue-routes.ts). The caller authenticates with HTTP
 // Basic (RFC 7617) as the supervisor extension and its SIP password; the switch checks that
-// this extension supervises the agent and journals every attempt.
+// this extension supervises the agent and journals every attempt. Wrong passwords count in
+// the SIP digest brute-force guard (keyed by source address and username): once blocked, the
+// route answers 429 without looking at the password, so it is no unthrottled password oracle.
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ha1Md5, MONITOR_MODES, type MonitorMode, type RefusalWhy, type SupervisorResult, type UserRecord } from "@hotline/switch";
 import { HttpError, methodNotAllowed, pathSegment, readJson, send } from "./http-io.js";
 
+/** The part of @hotline/switch's BruteForceGuard the route uses (the one guarding SIP digest). */
+export interface AuthFailureGuard {
+  isBlocked(key: string, now: number): boolean;
+  /** true when this failure starts a block. */
+  recordFailure(key: string, now: number): boolean;
+  recordSuccess(key: string, now: number): void;
+}
+
 export interface SupervisorRoutesDeps {
   /** The SIP realm users' HA1 digests were computed for (sip.domain). */
   realm: string;
+  /** Counts wrong HTTP Basic passwords; left out, nothing is throttled (tests). */
+  guard?: { failures: AuthFailureGuard; now(): number; onBlocked?(key: string): void };
   user(username: string): Promise<UserRecord | null>;
   monitor(actor: string, agent: string, mode: MonitorMode): SupervisorResult;
   takeOver(actor: string, agent: string): SupervisorResult;
@@ -85,9 +97,23 @@ function field(body: unknown, name: string): unknown {
 }
 
 /**
+ * The guard key of an HTTP Basic attempt: source address and username (a mistyping supervisor
+ * blocks only itself, not a whole office behind one address, nor SIP from that address — SIP
+ * keys are bare addresses). IPv4-mapped IPv6 is written as IPv4; the username is cut short so
+ * a guesser cannot make the keys big.
+ */
+export function basicAuthKey(remoteAddress: string | undefined, username: string): string {
+  const ip = (remoteAddress ?? "unknown").replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, "");
+  return `${ip} http-basic ${JSON.stringify(username.slice(0, 64))}`;
+}
+
+/**
  * HTTP Basic (RFC 7617 §2) checked against the stored HA1 = MD5(user:realm:password)
  * (RFC 7616 §3.4.2): the password itself is never stored. 401 with a challenge when missing
- * or wrong; the comparison takes the same time whatever matches.
+ * or wrong; the comparison takes the same time whatever matches. Credentials presented and
+ * wrong count as a failure in the guard; while (address, username) is blocked the answer is
+ * 429 before the password is looked at (RFC 6585 §4). A missing header is not a failure (as
+ * for SIP: every first request lacks it).
  */
 async function authenticate(req: IncomingMessage, deps: SupervisorRoutesDeps): Promise<string> {
   const header = req.headers.authorization ?? "";
@@ -97,11 +123,20 @@ async function authenticate(req: IncomingMessage, deps: SupervisorRoutesDeps): P
   const colon = decoded.indexOf(":");
   const username = colon < 0 ? decoded : decoded.slice(0, colon);
   const password = colon < 0 ? "" : decoded.slice(colon + 1);
+  const guard = deps.guard;
+  const key = basicAuthKey(req.socket.remoteAddress, username);
+  if (guard !== undefined && guard.failures.isBlocked(key, guard.now())) {
+    throw new HttpError(429, "authorization: too many wrong passwords for this extension from this address; try again later");
+  }
   const user = username === "" ? null : await deps.user(username);
   // An unknown user still costs one digest and compare, so timing does not tell users apart.
   const stored = Buffer.from(user !== null && user.realm === deps.realm ? user.ha1Md5 : "0".repeat(32), "utf8");
   const given = Buffer.from(ha1Md5(username, deps.realm, password), "utf8");
   const same = stored.length === given.length && timingSafeEqual(stored, given);
-  if (user === null || !same) throw new HttpError(401, "authorization: wrong extension or password", { headers: CHALLENGE });
+  if (user === null || !same) {
+    if (guard !== undefined && guard.failures.recordFailure(key, guard.now())) guard.onBlocked?.(key);
+    throw new HttpError(401, "authorization: wrong extension or password", { headers: CHALLENGE });
+  }
+  guard?.failures.recordSuccess(key, guard.now());
   return user.username;
 }

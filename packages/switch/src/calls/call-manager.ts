@@ -72,6 +72,10 @@ export const CALL_METHODS = ["INVITE", "ACK", "CANCEL", "BYE", "UPDATE", "INFO",
 
 const MAX_ROUTE_DEPTH = 8;
 
+/** Why a leg left a call that goes on without it (CallManager.legLeft). */
+export type LegLeftReason = "transferred";
+export type LegLeftListener = (call: Call, leg: Leg, why: LegLeftReason) => void;
+
 export class CallManager {
   readonly calls = new Map<string, Call>();
   /** Legs by dialog id "callId|localTag|remoteTag" (RFC 3261 §12). */
@@ -88,6 +92,7 @@ export class CallManager {
   /** Supervisor listen/whisper/barge/take-over/hangup of agents' calls (supervision.ts). */
   readonly supervision: Supervision;
   private blfPending = false;
+  private readonly legLeftListeners: LegLeftListener[] = [];
   private nextId = 1;
   private readonly roundRobin = new Map<string, number>();
 
@@ -556,6 +561,19 @@ export class CallManager {
     media.unbridge(ep.id);
     leg.finalStats = media.stats(ep.id).catch(() => null);
     void leg.finalStats.finally(() => media.release(ep.id).catch(() => undefined));
+  }
+
+  /**
+   * Subscribes to legs leaving a call that goes on (a transferor after REFER): supervision.ts
+   * ends a monitor whose agent left; the queue service may count the agent's queue call over.
+   */
+  onLegLeft(listener: LegLeftListener): void {
+    this.legLeftListeners.push(listener);
+  }
+
+  /** `leg` is no longer part of `call`'s conversation; called before the call is re-routed or re-bridged. */
+  legLeft(call: Call, leg: Leg, why: LegLeftReason): void {
+    for (const l of this.legLeftListeners) l(call, leg, why);
   }
 
   /** Indexes a leg's dialog once it exists, so in-dialog requests find it. */

@@ -176,8 +176,10 @@ export class OutboundLeg extends Leg {
     this.ack = createAck2xx(this.dialog, this.invite, res, { via: this.via() });
     this.sip.sendStateless(this.ack, this.flow);
     if (this.state === "cancelled" || this.state === "failed") {
-      // §15: a 2xx that raced our CANCEL, or a fork that lost: confirm it, then hang up.
-      this.bye(26, "Answered elsewhere");
+      // §15: a 2xx that raced our CANCEL, or a fork that lost: confirm it, then hang up. The
+      // leg is already `ended` (cancel/fail), so bye() would do nothing: send the BYE here, or
+      // the phone that answered stays in a call nobody is on (found by tests/e2e/queue-races).
+      this.sendInDialog("BYE", IGNORE_OUTCOME, { headers: [headerField("Reason", formatReason({ protocol: "Q.850", cause: 26, text: "Answered elsewhere" }))] });
       return;
     }
     this.state = "answered";

@@ -126,7 +126,11 @@ test("journal round trip: every event type comes back as itself; others and inco
     { type: "overflowed", at: 5, queue: "7000", callId: "c", to: "8000", waitMs: 4 },
     { type: "refused", at: 6, queue: "7000", callId: "d", reason: "queue-full" },
     { type: "ended", at: 7, queue: "7000", callId: "a", agent: "1001", handleMs: 5 },
+    { type: "taken-over", at: 7, queue: "7000", callId: "e", agent: "1002", supervisor: "1003", handleMs: 6 },
     { type: "agent", at: 8, agent: "1001", status: { kind: "on-break", reason: "lunch" }, state: "wrap-up" },
+    { type: "callback-requested", at: 9, queue: "7000", callId: "e", waitMs: 6 },
+    { type: "callback-answered", at: 10, queue: "7000", callId: "e", agent: "1002", waitMs: 9 },
+    { type: "callback-dropped", at: 11, queue: "7000", callId: "f", attempts: 3 },
   ];
   for (const e of events) {
     const j = toJournal(e);
@@ -134,6 +138,8 @@ test("journal round trip: every event type comes back as itself; others and inco
     assert.deepEqual(fromJournal({ at: e.at, type: j.type, callId: j.callId, data: JSON.parse(JSON.stringify(j.data)) as Record<string, unknown> }), e);
   }
   assert.equal(fromJournal({ at: 1, type: "call.started", callId: "a", data: {} }), null);
+  // The answer and the drop of a callback are journaled on the callback call: the request's id is in the data.
+  assert.deepEqual(fromJournal({ at: 1, type: "queue.callback-done", callId: "cb-1", data: { queue: "7000", requestCallId: "e", agent: "1001", waitMs: 5, number: "2001" } }), { type: "callback-answered", at: 1, queue: "7000", callId: "e", agent: "1001", waitMs: 5 });
   // A queue.offer written before it carried the queue (older journals) is skipped.
   assert.equal(fromJournal({ at: 1, type: "queue.offer", callId: "a", data: { agents: ["1001"], waitedMs: 0 } }), null);
   assert.equal(fromJournal({ at: 1, type: "queue.answered", callId: "a", data: { queue: "7000", agent: "1001" } }), null);
@@ -145,7 +151,7 @@ function randomDay(rnd: () => number, start: number): FigureEvent[] {
   const out: FigureEvent[] = [];
   const queues = ["7000", "7001"];
   const agents = ["1001", "1002"];
-  const open = new Map<string, { queue: string; at: number; agent: string | null; answeredAt: number }>();
+  const open = new Map<string, { queue: string; at: number; agent: string | null; answeredAt: number; callback?: boolean }>();
   let now = start;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
   for (let i = 0; i < 200; i++) {
@@ -169,6 +175,20 @@ function randomDay(rnd: () => number, start: number): FigureEvent[] {
       const [id, c] = pick(waiting);
       open.delete(id);
       out.push(rnd() < 0.5 ? { type: "abandoned", at: now, queue: c.queue, callId: id, waitMs: now - c.at } : { type: "overflowed", at: now, queue: c.queue, callId: id, to: "8000", waitMs: now - c.at });
+    } else if (r < 0.65 && waiting.length > 0) {
+      // Callbacks: a waiting caller asks for one; a callback entry is answered (wait from the join) or dropped.
+      const [id, c] = pick(waiting);
+      if (c.callback !== true) {
+        c.callback = true;
+        out.push({ type: "callback-requested", at: now, queue: c.queue, callId: id, waitMs: now - c.at });
+      } else if (rnd() < 0.7) {
+        const agent = pick(agents);
+        out.push({ type: "callback-answered", at: now, queue: c.queue, callId: id, agent, waitMs: now - c.at });
+        Object.assign(c, { agent, answeredAt: now });
+      } else {
+        open.delete(id);
+        out.push({ type: "callback-dropped", at: now, queue: c.queue, callId: id, attempts: 3 });
+      }
     } else if (r < 0.8 && talking.length > 0) {
       const [id, c] = pick(talking);
       open.delete(id);
@@ -181,7 +201,18 @@ function randomDay(rnd: () => number, start: number): FigureEvent[] {
   return out;
 }
 
+/** The queue of each call of `events` that joined and has no outcome yet (still waiting or a pending callback). */
+function open(events: readonly FigureEvent[]): string[] {
+  const waiting = new Map<string, string>();
+  for (const e of events) {
+    if (e.type === "joined") waiting.set(e.callId, e.queue);
+    else if (e.type === "answered" || e.type === "abandoned" || e.type === "overflowed" || e.type === "refused" || e.type === "callback-answered" || e.type === "callback-dropped") waiting.delete(e.callId);
+  }
+  return [...waiting.values()];
+}
+
 test("property: figures recomputed from the journal equal the live figures (counts), over random days incl. midnight", () => {
+  let callbacksSeen = 0;
   for (let seed = 1; seed <= 200; seed++) {
     const rnd = seededRandom(seed);
     // Some runs start late in the day, so their events cross midnight.
@@ -201,7 +232,7 @@ test("property: figures recomputed from the journal equal the live figures (coun
     const counts = (f: QueueFigures) => ({
       queues: f.queueIds.map((q) => {
         const s = f.queue(q, end)!;
-        return [s.offered, s.answered, s.abandoned, s.overflowed, s.refused, s.answeredWithinServiceLevel, s.serviceLevelPercent, s.averageSpeedOfAnswerSeconds, s.averageHandleTimeSeconds, s.since];
+        return [s.offered, s.answered, s.abandoned, s.overflowed, s.refused, s.callbacksRequested, s.callbacksAnswered, s.callbacksDropped, s.answeredWithinServiceLevel, s.serviceLevelPercent, s.averageSpeedOfAnswerSeconds, s.averageHandleTimeSeconds, s.since];
       }),
       agents: f.agentIds.map((a) => {
         const s = f.agent(a, end)!;
@@ -211,5 +242,30 @@ test("property: figures recomputed from the journal equal the live figures (coun
     assert.deepEqual(counts(replay), counts(live), `seed ${seed}`);
     // The counts are not trivially zero: the generator produces answered calls.
     if (seed === 1) assert.ok(live.queueIds.some((q) => live.queue(q, end)!.offered > 0));
+    // No leak: the calls the figures still count as in the queue are the ones the day left open.
+    const stillOpen = (q: string) => [...open(events)].filter((x) => x === q).length;
+    for (const q of live.queueIds) assert.equal(live.queue(q, end)!.waiting, stillOpen(q), `seed ${seed}: ${q} waiting`);
+    callbacksSeen += live.queueIds.reduce((n, q) => n + live.queue(q, end)!.callbacksAnswered + live.queue(q, end)!.callbacksDropped, 0);
   }
+  assert.ok(callbacksSeen > 50, `callback outcomes generated: ${callbacksSeen}`);
+});
+
+test("callbacks: the request stays in the queue; answered counts as answered with its wait from the join; dropped is its own figure", () => {
+  const f = new QueueFigures(config, T0);
+  f.apply({ type: "joined", at: T0, queue: "7000", callId: "a", priority: 0 });
+  f.apply({ type: "joined", at: T0, queue: "7000", callId: "b", priority: 0 });
+  f.apply({ type: "callback-requested", at: T0 + 5000, queue: "7000", callId: "a", waitMs: 5000 });
+  f.apply({ type: "callback-requested", at: T0 + 6000, queue: "7000", callId: "b", waitMs: 6000 });
+  let q = f.queue("7000", T0 + 10_000)!;
+  assert.deepEqual([q.waiting, q.callbacksRequested, q.answered, q.abandoned], [2, 2, 0, 0], "callback entries still wait (the caller's line is gone, the place is not)");
+  f.apply({ type: "callback-answered", at: T0 + 30_000, queue: "7000", callId: "a", agent: "1001", waitMs: 30_000 });
+  f.apply({ type: "callback-dropped", at: T0 + 40_000, queue: "7000", callId: "b", attempts: 3 });
+  q = f.queue("7000", T0 + 50_000)!;
+  assert.deepEqual(
+    [q.waiting, q.oldestWaitSeconds, q.answered, q.callbacksAnswered, q.callbacksDropped, q.abandoned, q.averageSpeedOfAnswerSeconds, q.serviceLevelPercent],
+    [0, null, 1, 1, 1, 0, 30, 0],
+  );
+  assert.equal(f.agent("1001", T0 + 50_000)!.callsAnswered, 1);
+  // offered = answered + abandoned + overflowed + refused + callbacksDropped + still waiting.
+  assert.equal(q.offered, q.answered + q.abandoned + q.overflowed + q.refused + q.callbacksDropped + q.waiting);
 });

@@ -4,6 +4,14 @@
  * and state with their durations, calls answered and talk time. Pure (STYLE.md §1): fed
  * `FigureEvent`s with their timestamps, no clock of its own.
  *
+ * Callbacks (issue 4): a callback request stays in the queue (the entry keeps the caller's
+ * place) and is counted in `callbacksRequested`; when the agent's callback reaches the caller it
+ * counts as answered, its wait measured from the original join (service level and ASA
+ * included: the caller waited that long for a person); a request dropped after its last failed
+ * attempt counts in `callbacksDropped`, apart from abandoned (the caller did not give up, the
+ * hotline could not reach them). So offered = answered + abandoned + overflowed + refused +
+ * callbacksDropped + calls still in the queue.
+ *
  * Every event it counts is also a journal event (`toJournal` / `fromJournal` below are
  * inverses), so figures recomputed from the journal after a restart are the figures the
  * previous run showed: the counts are exact, not sampled.
@@ -24,7 +32,19 @@ export type FigureEvent =
   | { readonly type: "refused"; readonly at: number; readonly queue: string; readonly callId: string; readonly reason: string }
   /** An answered queue call ended; `handleMs` from answer to hang-up. */
   | { readonly type: "ended"; readonly at: number; readonly queue: string; readonly callId: string; readonly agent: string; readonly handleMs: number }
-  | { readonly type: "agent"; readonly at: number; readonly agent: string; readonly status: AgentStatus; readonly state: AgentState };
+  /**
+   * A supervisor took the answered call over from its agent: the agent's handle (and talk) time
+   * ends here, `handleMs` from answer to take-over; the call counts as handled once, and what the
+   * supervisor then talks is not the queue's handle time (the call has no "ended" after this).
+   */
+  | { readonly type: "taken-over"; readonly at: number; readonly queue: string; readonly callId: string; readonly agent: string; readonly supervisor: string; readonly handleMs: number }
+  | { readonly type: "agent"; readonly at: number; readonly agent: string; readonly status: AgentStatus; readonly state: AgentState }
+  /** The waiting caller asked to be called back (`waitMs` so far); the entry stays in the queue. */
+  | { readonly type: "callback-requested"; readonly at: number; readonly queue: string; readonly callId: string; readonly waitMs: number }
+  /** The callback reached the caller (`callId` = the request's call id; `waitMs` from the original join). */
+  | { readonly type: "callback-answered"; readonly at: number; readonly queue: string; readonly callId: string; readonly agent: string; readonly waitMs: number }
+  /** The request was given up after its last failed attempt. */
+  | { readonly type: "callback-dropped"; readonly at: number; readonly queue: string; readonly callId: string; readonly attempts: number };
 export type FigureEventType = FigureEvent["type"];
 export type CallFigureEvent = Exclude<FigureEvent, { type: "agent" }>;
 
@@ -37,7 +57,11 @@ export const FIGURE_JOURNAL_TYPES = {
   overflowed: "queue.overflow",
   refused: "queue.refused",
   ended: "queue.ended",
+  "taken-over": "queue.taken-over",
   agent: "agent.state",
+  "callback-requested": "queue.callback-requested",
+  "callback-answered": "queue.callback-done",
+  "callback-dropped": "queue.callback-dropped",
 } as const satisfies Record<FigureEventType, string>;
 
 export interface QueueFiguresConfig {
@@ -62,12 +86,16 @@ export interface QueueFigureSnapshot {
   abandoned: number;
   overflowed: number;
   refused: number;
+  /** Callers who asked to be called back today; of those requests, answered (also in `answered`) and dropped. */
+  callbacksRequested: number;
+  callbacksAnswered: number;
+  callbacksDropped: number;
   serviceLevelSeconds: number;
   answeredWithinServiceLevel: number;
   /** Share of today's answered calls answered within serviceLevelSeconds; null before the first. */
   serviceLevelPercent: number | null;
   averageSpeedOfAnswerSeconds: number | null;
-  /** Of calls answered and ended today. */
+  /** Of calls answered and ended (or taken over by a supervisor: the agent's part) today. */
   averageHandleTimeSeconds: number | null;
   /** Start of the day these counts are from (ISO 8601). */
   since: string;
@@ -81,7 +109,7 @@ export interface AgentFigureSnapshot {
   state: AgentState;
   stateSince: string;
   stateSeconds: number;
-  /** Queue calls answered today, and their talk time (calls that have ended). */
+  /** Queue calls answered today, and their talk time (calls that have ended, or were taken over: up to the take-over). */
   callsAnswered: number;
   talkTimeSeconds: number;
   queues: string[];
@@ -93,6 +121,9 @@ interface DayCounts {
   abandoned: number;
   overflowed: number;
   refused: number;
+  cbRequested: number;
+  cbAnswered: number;
+  cbDropped: number;
   withinSL: number;
   waitMs: number;
   handled: number;
@@ -108,7 +139,7 @@ interface AgentFigures {
   talkMs: number;
 }
 
-const zeroCounts = (): DayCounts => ({ offered: 0, answered: 0, abandoned: 0, overflowed: 0, refused: 0, withinSL: 0, waitMs: 0, handled: 0, handleMs: 0 });
+const zeroCounts = (): DayCounts => ({ offered: 0, answered: 0, abandoned: 0, overflowed: 0, refused: 0, cbRequested: 0, cbAnswered: 0, cbDropped: 0, withinSL: 0, waitMs: 0, handled: 0, handleMs: 0 });
 
 export class QueueFigures {
   private day: number;
@@ -160,15 +191,24 @@ export class QueueFigures {
         break;
       case "offered":
         break;
-      case "answered": {
+      case "answered":
+      case "callback-answered": {
         this.inQueue.delete(e.callId);
         c.answered++;
+        if (e.type === "callback-answered") c.cbAnswered++;
         c.waitMs += e.waitMs;
         if (e.waitMs <= this.serviceLevelMs(e.queue)) c.withinSL++;
         const a = this.agents.get(e.agent);
         if (a !== undefined) a.callsAnswered++;
         break;
       }
+      case "callback-requested":
+        c.cbRequested++;
+        break;
+      case "callback-dropped":
+        this.inQueue.delete(e.callId);
+        c.cbDropped++;
+        break;
       case "abandoned":
         this.inQueue.delete(e.callId);
         c.abandoned++;
@@ -181,7 +221,8 @@ export class QueueFigures {
         this.inQueue.delete(e.callId);
         c.refused++;
         break;
-      case "ended": {
+      case "ended":
+      case "taken-over": {
         c.handled++;
         c.handleMs += e.handleMs;
         const a = this.agents.get(e.agent);
@@ -234,6 +275,9 @@ export class QueueFigures {
       abandoned: c.abandoned,
       overflowed: c.overflowed,
       refused: c.refused,
+      callbacksRequested: c.cbRequested,
+      callbacksAnswered: c.cbAnswered,
+      callbacksDropped: c.cbDropped,
       serviceLevelSeconds: this.serviceLevelMs(queue) / 1000,
       answeredWithinServiceLevel: c.withinSL,
       serviceLevelPercent: c.answered === 0 ? null : Math.round((1000 * c.withinSL) / c.answered) / 10,
@@ -317,6 +361,15 @@ export function toJournal(e: FigureEvent): { type: string; callId: string | null
       return { type, callId: e.callId, data: { queue: e.queue, reason: e.reason } };
     case "ended":
       return { type, callId: e.callId, data: { queue: e.queue, agent: e.agent, handleMs: e.handleMs } };
+    case "taken-over":
+      return { type, callId: e.callId, data: { queue: e.queue, agent: e.agent, supervisor: e.supervisor, handleMs: e.handleMs } };
+    // The request's call id is also in the data: the answer and the drop are journaled on the callback call.
+    case "callback-requested":
+      return { type, callId: e.callId, data: { queue: e.queue, requestCallId: e.callId, waitMs: e.waitMs } };
+    case "callback-answered":
+      return { type, callId: e.callId, data: { queue: e.queue, requestCallId: e.callId, agent: e.agent, waitMs: e.waitMs } };
+    case "callback-dropped":
+      return { type, callId: e.callId, data: { queue: e.queue, requestCallId: e.callId, attempts: e.attempts } };
   }
 }
 
@@ -341,7 +394,7 @@ export function fromJournal(j: { at: number; type: string; callId: string | null
     return { type: "agent", at, agent, status, state: state as AgentState };
   }
   const queue = str("queue");
-  const callId = j.callId;
+  const callId = str("requestCallId") ?? j.callId;
   if (queue === null || callId === null) return null;
   switch (kind) {
     case "joined":
@@ -370,6 +423,23 @@ export function fromJournal(j: { at: number; type: string; callId: string | null
       const handleMs = num("handleMs");
       return agent === null || handleMs === null ? null : { type: kind, at, queue, callId, agent, handleMs };
     }
+    case "taken-over": {
+      const agent = str("agent");
+      const supervisor = str("supervisor");
+      const handleMs = num("handleMs");
+      return agent === null || supervisor === null || handleMs === null ? null : { type: kind, at, queue, callId, agent, supervisor, handleMs };
+    }
+    case "callback-requested": {
+      const waitMs = num("waitMs");
+      return waitMs === null ? null : { type: kind, at, queue, callId, waitMs };
+    }
+    case "callback-answered": {
+      const agent = str("agent");
+      const waitMs = num("waitMs");
+      return agent === null || waitMs === null ? null : { type: kind, at, queue, callId, agent, waitMs };
+    }
+    case "callback-dropped":
+      return { type: kind, at, queue, callId, attempts: num("attempts") ?? 0 };
   }
 }
 

@@ -12,6 +12,7 @@ import type { AgentStatusRecord } from "../store.js";
 import { DEFAULT_QUEUE, type AgentEntry, type QueueEntry } from "../routing/index.js";
 import type { Call } from "./call.js";
 import type { CallManager } from "./call-manager.js";
+import type { Leg } from "./leg.js";
 import { DialAttempt } from "./dial-attempt.js";
 import { InboundLeg } from "./inbound-leg.js";
 import type { OutboundLeg } from "./outbound-leg.js";
@@ -21,7 +22,10 @@ import { QueueAnnouncer, callbackOf, estimatedWaitSeconds, startCallback, type C
 import { phrase } from "@hotline/ivr";
 import { DEFAULT_SERVICE_LEVEL_SECONDS, QueueFigures, fromJournal, localDayStart, toJournal, type AgentFigureSnapshot, type FigureEvent, type QueueFigureSnapshot } from "./queue-figures.js";
 
-/** Agents' registration is re-read this often (and before every queue event). */
+/**
+ * Agents' registration is re-read this often, at a call's join, on agent actions, and for each
+ * agent just before it is offered a call (a lapsed registration is then "unreachable", not a miss).
+ */
 const REGISTRATION_POLL_MS = 2000;
 
 export const AGENT_ACTIONS = ["agent-login", "agent-logout", "agent-break", "agent-available"] as const;
@@ -34,11 +38,16 @@ export type QueueReport = QueueStats &
     /** The waiting calls in service order (`waiting` is their count). */
     waitingCalls: { callId: string; caller: string; position: number; estimatedWaitSeconds: number; callback: boolean }[];
   };
-export type AgentReport = AgentFigureSnapshot & { registered: boolean; talkTimeMs: number; idleSeconds: number | null };
+/**
+ * GET /api/queues and /api/agents, per agent: `registered` = the phone has a registered contact
+ * (else never offered); `inUse` = the phone is in a call the queue did not give it (a direct or
+ * outgoing call; queues without ringInUse skip the agent meanwhile).
+ */
+export type AgentReport = AgentFigureSnapshot & { registered: boolean; inUse: boolean; talkTimeMs: number; idleSeconds: number | null };
 
+/** One dial attempt per offered agent: in ring-all, a cancel or a failure is that agent's alone. */
 interface Offer {
-  attempt: DialAttempt;
-  agents: readonly string[];
+  attempts: Map<string, DialAttempt>;
 }
 
 export class QueueService {
@@ -54,6 +63,9 @@ export class QueueService {
   private readonly inUse = new Map<string, boolean>();
   private timer: CancelTimer | null = null;
   private timerAt = Infinity;
+  /** The registration poll's next run (cancelled by stop()). */
+  private pollTimer: CancelTimer | null = null;
+  private stopped = false;
   /** Told of every change of an agent's operator status (the server stores it: it survives restarts). */
   onStatus: ((agent: string, status: AgentStatus) => void) | null = null;
   private readonly lastStatus = new Map<string, string>();
@@ -67,6 +79,12 @@ export class QueueService {
   /** Told to store (record) or delete (null) a callback: a promised call survives a restart. */
   onCallback: ((callId: string, record: QueueCallbackRecord | null) => void) | null = null;
   private readonly announcer: QueueAnnouncer;
+  /**
+   * The queues each unanswered call has joined, in order (overflow chains): an overflow back to
+   * one of them would loop (A ↔ B with maxWaitSeconds bounces forever; with joinWhenNoAgents
+   * false it would recurse at once), so the caller gets the final treatment instead.
+   */
+  private readonly visited = new Map<string, string[]>();
   private cbSeq = 0;
   /** Told of every counted queue/agent event after it is applied (the server pushes them as SSE). */
   onFigure: ((e: FigureEvent) => void) | null = null;
@@ -84,20 +102,51 @@ export class QueueService {
     for (const [n, q] of Object.entries(queues)) this.figuresConfig[n] = { serviceLevelSeconds: q.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS, members: Object.keys(q.members) };
     this.figures = new QueueFigures({ queues: this.figuresConfig, dayStart: localDayStart(undefined) }, m.deps.scheduler.now());
     if (this.members.length > 0) this.poll();
+    // A transferor leaving a queue call is the agent's call ending (transfer.ts → CallManager.legLeft).
+    m.onLegLeft((call, leg) => this.onLegLeft(call, leg));
+  }
+
+  /** At shutdown: no more registration polls or engine timers. */
+  stop(): void {
+    this.stopped = true;
+    this.pollTimer?.();
+    this.pollTimer = null;
+    this.timer?.();
+    this.timer = null;
+    this.timerAt = Infinity;
   }
 
   /** A call routed to queue `number`: join, then answer the caller with music while it waits. */
   enqueue(call: Call, number: string): void {
+    // Queued again (a transfer or overflow into a queue): whoever had it is free now.
+    const previous = this.agentOf.get(call);
+    if (previous !== undefined) this.releaseAgent(call, previous, "requeued");
     this.syncRegistrations();
+    const path = this.visited.get(call.id) ?? [];
+    this.visited.set(call.id, [...path, number]);
     this.waiting.set(call.id, call);
     this.joined.set(call.id, { queue: number, at: this.m.deps.scheduler.now(), answeredAt: null, agent: null });
     call.state = "queued";
     call.trace.push(`queue ${number}`);
     this.fig({ type: "joined", at: this.m.deps.scheduler.now(), queue: number, callId: call.id, priority: call.priority.level }, call);
-    // Answer first only when the engine keeps the call (a refusal is answered 486/480 instead).
-    const actions = this.engine.handle({ type: "call-joined", queue: number, call: { id: call.id, caller: call.caller, priority: call.priority.level } }, this.m.deps.scheduler.now());
-    const refused = actions.find((a) => a.type === "call-refused" && a.callId === call.id);
-    if (refused === undefined && this.waiting.has(call.id)) {
+    // A caller with a pending callback for this queue who calls in again: one entry, not two.
+    // The new call keeps the better place of the two (the earlier join, the higher priority);
+    // the callback entry is dropped (journal: queue.callback-merged).
+    let place: { joinedAt?: number; priority: number } = { priority: call.priority.level };
+    for (const e of this.callbacks.values()) {
+      if (e.queue !== number || e.number !== call.caller || e.run !== null) continue;
+      this.callbacks.delete(e.callId);
+      this.store(null, e.callId);
+      this.run(this.engine.handle({ type: "call-left", callId: e.callId }, this.m.deps.scheduler.now()));
+      place = { joinedAt: Math.min(e.joinedAt, this.m.deps.scheduler.now()), priority: Math.max(e.priority, call.priority.level) };
+      this.m.deps.recorder.event(call, "queue.callback-merged", { queue: number, number: e.number, requestCallId: e.callId, joinedAt: e.joinedAt });
+      break;
+    }
+    // Answer first only when the engine keeps the call (a refusal is answered 486/480 instead,
+    // an overflow at join — no agent logged in — is routed on unanswered).
+    const actions = this.engine.handle({ type: "call-joined", queue: number, call: { id: call.id, caller: call.caller, ...place } }, this.m.deps.scheduler.now());
+    const sentAway = actions.some((a) => (a.type === "call-refused" || a.type === "call-overflow") && a.callId === call.id);
+    if (!sentAway && this.waiting.has(call.id)) {
       this.answerWithMusic(call);
       this.announcer.start(call, number, this.queueEntries[number]);
     }
@@ -105,7 +154,7 @@ export class QueueService {
   }
 
   /** Feature codes *60–*63 (and later the console): the agent's own status. */
-  agentAction(agent: string, action: AgentAction): boolean {
+  agentAction(agent: string, action: AgentAction, reason = "break"): boolean {
     if (!this.members.includes(agent)) return false;
     this.syncRegistrations();
     const input: AcdInput =
@@ -114,7 +163,7 @@ export class QueueService {
         : action === "agent-logout"
           ? { type: "agent-logout", agent }
           : action === "agent-break"
-            ? { type: "agent-break", agent, reason: "break" }
+            ? { type: "agent-break", agent, reason }
             : { type: "agent-available", agent };
     this.feed(input);
     return true;
@@ -163,6 +212,7 @@ export class QueueService {
     return {
       ...f,
       registered: a.registered,
+      inUse: a.inUse,
       talkTimeMs: a.talkTimeMs,
       idleSeconds: a.state === "idle" && a.status.kind === "available" ? Math.max(0, Math.round((now - a.idleSince) / 1000)) : null,
     };
@@ -187,10 +237,11 @@ export class QueueService {
     this.figures.resetLive(now);
   }
 
-  /** Counts a figure event, journals it (reports and loadDay read it back) and tells onFigure. */
-  private fig(e: FigureEvent, call?: Call): void {
+  /** Counts a figure event, journals it (with `extra` fields beside, for people reading the journal), tells onFigure. */
+  private fig(e: FigureEvent, call?: Call, extra: Record<string, unknown> = {}): void {
     this.figures.apply(e);
-    const j = toJournal(e);
+    const t = toJournal(e);
+    const j = { ...t, data: { ...extra, ...t.data } };
     if (call !== undefined) this.m.deps.recorder.event(call, j.type, j.data);
     else this.m.deps.recorder.note(j.type, j.data);
     try {
@@ -215,7 +266,14 @@ export class QueueService {
       if (call.a.endpoint?.id !== e.id) continue;
       const queue = this.joined.get(call.id)?.queue ?? "";
       const cb = callbackOf(this.queueEntries[queue]);
-      if (cb.enabled && e.digit === cb.digit) this.feed({ type: "call-to-callback", callId: call.id, number: call.caller });
+      if (!cb.enabled || e.digit !== cb.digit) return false;
+      // Only a number we can dial back (digits, an optional +): withheld or anonymous callers
+      // keep waiting and hear nothing new; the refusal is journaled.
+      if (!/^\+?[0-9]+$/.test(call.caller)) {
+        this.m.deps.recorder.event(call, "queue.callback-refused", { queue, number: call.caller, why: "number not dialable" });
+        return false;
+      }
+      this.feed({ type: "call-to-callback", callId: call.id, number: call.caller });
       return false; // still journaled as call.dtmf
     }
     return false;
@@ -245,7 +303,8 @@ export class QueueService {
     this.waiting.delete(callId);
     this.joined.delete(callId);
     if (call === undefined) return;
-    this.m.deps.recorder.event(call, "queue.callback-requested", { queue, number, position: this.engine.position(callId) ?? null });
+    const now = this.m.deps.scheduler.now();
+    this.fig({ type: "callback-requested", at: now, queue, callId, waitMs: now - joinedAt }, call, { number, position: this.engine.position(callId) ?? null });
     const ep = call.a.endpoint;
     const hangUp = (): void => void this.m.endCall(call, "system", 16, "Callback requested");
     if (ep === null) return hangUp();
@@ -257,6 +316,18 @@ export class QueueService {
   private offerCallback(callId: string, agents: readonly string[], waitedMs: number): void {
     const entry = this.callbacks.get(callId);
     if (entry === undefined) return;
+    // The number is in a call now (still hearing "thank you", or calling again): not an attempt;
+    // the entry waits retrySeconds in its place and is offered again then.
+    const busy = [...this.m.calls.values()].some((c) => !c.isEnded() && (c.caller === entry.number || c.legs.some((l) => l.party === entry.number)));
+    if (busy) {
+      const now = this.m.deps.scheduler.now();
+      entry.notBefore = now + callbackOf(this.queueEntries[entry.queue]).retrySeconds * 1000;
+      this.store(entry, entry.callId);
+      this.m.deps.recorder.note("queue.callback-deferred", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, notBefore: entry.notBefore });
+      this.feed({ type: "call-left", callId });
+      this.feed({ type: "call-joined", queue: entry.queue, call: { id: entry.callId, caller: entry.number, priority: entry.priority, joinedAt: entry.joinedAt, callback: { number: entry.number, notBefore: entry.notBefore } } });
+      return;
+    }
     startCallback(this.m, this.callbackHost(), this.announcer, entry, agents, waitedMs, this.queueEntries[entry.queue], this.cbSeq++);
   }
 
@@ -271,14 +342,18 @@ export class QueueService {
         this.feed({ type: "offer-answered", agent });
       },
       agentFailed: (agents, status, busy) => {
-        const reason: OfferFailure = busy ? "busy" : status === 603 || status === 403 ? "rejected" : "no-answer";
+        const reason = failureOf(status, busy);
         for (const agent of agents) this.feed({ type: "offer-failed", agent, reason });
       },
       callerAnswered: (entry, cbCall) => {
         entry.run = null;
         this.callbacks.delete(entry.callId);
         this.store(null, entry.callId);
-        this.m.deps.recorder.event(cbCall, "queue.callback-done", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, attempt: entry.attempts + 1 });
+        // Answered, waited since the original join; the callback call's end gives its handle time.
+        const now = this.m.deps.scheduler.now();
+        const agent = this.agentOf.get(cbCall) ?? "";
+        this.joined.set(cbCall.id, { queue: entry.queue, at: entry.joinedAt, answeredAt: now, agent });
+        this.fig({ type: "callback-answered", at: now, queue: entry.queue, callId: entry.callId, agent, waitMs: now - entry.joinedAt }, cbCall, { number: entry.number, attempt: entry.attempts + 1 });
       },
       callerFailed: (entry, cbCall, why) => this.callbackFailed(entry, cbCall, why),
     };
@@ -294,7 +369,7 @@ export class QueueService {
     if (entry.attempts >= cb.maxAttempts) {
       this.callbacks.delete(entry.callId);
       this.store(null, entry.callId);
-      this.m.deps.recorder.event(cbCall, "queue.callback-dropped", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, attempts: entry.attempts });
+      this.fig({ type: "callback-dropped", at: this.m.deps.scheduler.now(), queue: entry.queue, callId: entry.callId, attempts: entry.attempts }, cbCall, { number: entry.number });
     } else {
       entry.notBefore = this.m.deps.scheduler.now() + cb.retrySeconds * 1000;
       this.store(entry, entry.callId);
@@ -308,16 +383,62 @@ export class QueueService {
     return this.members.includes(agent);
   }
 
-  /** Supervisor take-over (supervision.ts): the agent left `call`, which goes on; the agent's call is over for the engine. */
-  agentLeft(call: Call): void {
+  /**
+   * The queue call (callbacks too) `agent` is connected to, and the queue it came from:
+   * supervisors act per queue (supervision.ts), and an agent's direct calls are nobody's to monitor.
+   */
+  queueCallOf(agent: string): { call: Call; queue: string } | null {
+    for (const [call, a] of this.agentOf) {
+      const queue = this.joined.get(call.id)?.queue;
+      if (a === agent && queue !== undefined && !call.isEnded()) return { call, queue };
+    }
+    return null;
+  }
+
+  /**
+   * Supervisor take-over (supervision.ts): the agent left `call`, which goes on with `supervisor`;
+   * the agent's call is over for the engine, and the agent's handle time ends now
+   * (`queue.taken-over`): the rest of the call is the supervisor's, not the queue's handle time.
+   */
+  agentLeft(call: Call, supervisor: string): void {
     const agent = this.agentOf.get(call);
     if (agent === undefined) return;
     this.agentOf.delete(call);
+    const j = this.joined.get(call.id);
+    if (j !== undefined && j.answeredAt !== null) {
+      // Counted here, so the end of the call (onCallEnded) no longer finds it in `joined`.
+      this.joined.delete(call.id);
+      const now = this.m.deps.scheduler.now();
+      this.fig({ type: "taken-over", at: now, queue: j.queue, callId: call.id, agent, supervisor, handleMs: now - j.answeredAt }, call);
+    }
+    this.feed({ type: "call-ended", agent });
+  }
+
+  /** A leg left `call`, which goes on (a transfer): when it is the agent's, the agent is free. */
+  private onLegLeft(call: Call, leg: Leg): void {
+    const agent = this.agentOf.get(call);
+    if (agent !== undefined && leg.party === agent) this.releaseAgent(call, agent, "transferred");
+  }
+
+  /**
+   * The agent's part of a queue call that goes on without it is over: its handle time ends now
+   * (`queue.ended`, with `why`) and the engine puts it in wrap-up.
+   */
+  private releaseAgent(call: Call, agent: string, why: string): void {
+    this.agentOf.delete(call);
+    const j = this.joined.get(call.id);
+    if (j !== undefined && j.answeredAt !== null) {
+      // Counted here, so the end of the call (onCallEnded) no longer finds it in `joined`.
+      this.joined.delete(call.id);
+      const now = this.m.deps.scheduler.now();
+      this.fig({ type: "ended", at: now, queue: j.queue, callId: call.id, agent, handleMs: now - j.answeredAt }, call, { why });
+    }
     this.feed({ type: "call-ended", agent });
   }
 
   /** The call ended (either side hung up): the engine hears the caller left or the agent's call ended. */
   onCallEnded(call: Call): void {
+    this.visited.delete(call.id);
     // A callback call ended while the citizen was being dialled (the agent hung up): a failed attempt.
     for (const e of this.callbacks.values()) {
       if (e.run?.call !== call || e.run.callerAttempt === null) continue;
@@ -325,7 +446,9 @@ export class QueueService {
       this.callbackFailed(e, call, "agent hung up");
       break;
     }
-    if (call.a !== undefined && call.a.endpoint !== null) this.announcer.forget(call.a.endpoint.id);
+    // play(null) stops a prompt without a play-done: forget what any of its legs was waiting for
+    // (the caller's announcement, a citizen's callback greeting).
+    for (const leg of call.legs) if (leg.endpoint !== null) this.announcer.forget(leg.endpoint.id);
     const j = this.joined.get(call.id);
     this.joined.delete(call.id);
     if (j !== undefined) {
@@ -343,8 +466,20 @@ export class QueueService {
     this.waiting.delete(call.id);
     const offer = this.offers.get(call.id);
     this.offers.delete(call.id);
-    offer?.attempt.abort(16, "Caller hung up");
+    for (const attempt of offer?.attempts.values() ?? []) attempt.abort(16, "Caller hung up");
     this.feed({ type: "call-left", callId: call.id });
+  }
+
+  /**
+   * leaveWhenNoAgents without overflow: the waiting caller (already answered, hearing music)
+   * is hung up at once, no prompt; the CDR records 480 and cause 18 (RFC 3398: no user responding).
+   */
+  private leftWithoutAgents(call: Call): void {
+    const a = call.a;
+    if (a instanceof InboundLeg && (a.state === "proceeding" || a.state === "early")) return this.m.failCall(call, 480, 18, "No agents");
+    if (call.a.endpoint !== null) this.m.deps.media.play(call.a.endpoint.id, null);
+    call.failureStatus = 480;
+    void this.m.endCall(call, "system", 18, "No agents");
   }
 
   private answerWithMusic(call: Call): void {
@@ -380,22 +515,40 @@ export class QueueService {
             run.agentAttempt.abort(19, "No answer");
             if (this.m.calls.has(run.call.id)) void this.m.endCall(run.call, "system", 19, "No answer");
           }
+          // Only the named agents stop ringing (ring-all: the others ring on).
           const offer = this.offers.get(action.callId);
           if (offer === undefined) break;
-          this.offers.delete(action.callId);
-          offer.attempt.abort(19, "No answer");
+          for (const agent of action.agents) {
+            offer.attempts.get(agent)?.abort(19, "No answer");
+            offer.attempts.delete(agent);
+          }
+          if (offer.attempts.size === 0) this.offers.delete(action.callId);
           break;
         }
         case "call-overflow": {
           const call = this.waiting.get(action.callId);
           this.waiting.delete(action.callId);
           if (call === undefined) break;
-          if (call.a.endpoint !== null) this.m.deps.media.play(call.a.endpoint.id, null);
+          if (call.a.endpoint !== null) {
+            // The announcement stops here (no play-done): the next queue's announcements must not wait for it.
+            this.announcer.forget(call.a.endpoint.id);
+            this.m.deps.media.play(call.a.endpoint.id, null);
+          }
           const now = this.m.deps.scheduler.now();
           const waitMs = now - (this.joined.get(call.id)?.at ?? now);
           this.joined.delete(call.id);
           this.fig({ type: "overflowed", at: now, queue: action.queue, callId: call.id, to: action.destination.target, waitMs }, call);
-          void this.m.routeTo(call, action.destination.target, 0, `queue ${action.queue} overflow`);
+          const path = this.visited.get(call.id) ?? [action.queue];
+          if (path.includes(action.destination.target)) {
+            // An overflow cycle (the config check reports it too): 480, as for no agents (RFC 3398: 480/18).
+            this.m.deps.recorder.event(call, "queue.overflow-loop", { queue: action.queue, to: action.destination.target, path });
+            call.trace.push(`queue ${action.queue} overflow → ${action.destination.target}: loop (${path.join(" → ")})`);
+            this.m.failCall(call, 480, 18, "Overflow loop");
+            break;
+          }
+          // The routing depth grows with every overflow hop, so a longer cycle through other
+          // destinations still ends at the call manager's depth limit.
+          void this.m.routeTo(call, action.destination.target, path.length, `queue ${action.queue} overflow`);
           break;
         }
         case "call-refused": {
@@ -406,6 +559,7 @@ export class QueueService {
           this.fig({ type: "refused", at: this.m.deps.scheduler.now(), queue: action.queue, callId: call.id, reason: action.reason }, call);
           // RFC 3398: a full queue is busy (486/17); no agent at all is unavailable (480/18).
           if (action.reason === "queue-full") this.m.failCall(call, 486, 17, "Queue full");
+          else if (action.reason === "no-agents-left") this.leftWithoutAgents(call);
           else this.m.failCall(call, 480, 18, "No agents");
           break;
         }
@@ -426,19 +580,30 @@ export class QueueService {
     this.arm();
   }
 
-  /** Rings the agents' registered contacts for the waiting call (one DialAttempt per offer). */
+  /**
+   * Rings the agents' registered contacts for the waiting call, one DialAttempt per agent, and
+   * reports each agent's outcome on its own. RFC 3261 §16.7 step 5 (a 6xx ends the whole search)
+   * is a proxy's rule for the branches of one request; as a B2BUA offering a queue call to
+   * several agents we handle each agent apart: one agent's 603 or 486 says nothing about the
+   * others, who ring on (a 6xx still stops that agent's other contacts, inside its own attempt).
+   */
   private offer(callId: string, agents: readonly string[], mode: "all" | "one", waitedMs: number): void {
     const call = this.waiting.get(callId);
     if (call === undefined || call.isEnded()) return;
-    void mode; // "one" offers carry a single agent; "all" rings them together, as one stage.
+    void mode; // "one" offers carry a single agent; "all" rings them together.
     // Screen pop for the agent's phone or desktop: which queue, how long the caller waited
     // (the caller's number and name are in From, as on any call).
     const queue = this.joined.get(callId)?.queue ?? "";
     const screenPop = headerField("X-Hotline-Queue", `${queue};waited=${Math.round(waitedMs / 1000)}`);
-    const answered = (leg: OutboundLeg): void => {
+    const offer: Offer = this.offers.get(callId) ?? { attempts: new Map() };
+    this.offers.set(callId, offer);
+    const answered = (leg: OutboundLeg, agent: string): void => {
       this.offers.delete(callId);
+      this.visited.delete(callId); // answered: a later transfer into any queue starts afresh
+      // The first answer wins: the other agents' phones stop (RFC 3326 cause 26).
+      for (const [other, att] of offer.attempts) if (other !== agent) att.abort(26, "Answered elsewhere");
+      offer.attempts.clear();
       this.waiting.delete(callId);
-      const agent = leg.party;
       this.agentOf.set(call, agent);
       const j = this.joined.get(callId);
       if (j !== undefined) {
@@ -448,6 +613,7 @@ export class QueueService {
         this.fig({ type: "answered", at: now, queue: j.queue, callId, agent, waitMs: now - j.at }, call);
       }
       const a = call.a;
+      if (a.endpoint !== null) this.announcer.forget(a.endpoint.id); // a prompt cut short by the answer
       if (a.endpoint !== null && leg.endpoint !== null) {
         this.m.deps.media.play(a.endpoint.id, null);
         this.m.deps.media.unbridge(a.endpoint.id);
@@ -457,30 +623,51 @@ export class QueueService {
       this.m.deps.recorder.answered(call);
       this.feed({ type: "offer-answered", agent });
     };
-    const attempt = new DialAttempt(
-      [{ label: `queue offer to ${agents.join(", ")}`, timeoutMs: 10 * 60_000, targets: () => agents.flatMap((ag) => this.m.contactTargets(call, ag)).map((t) => ({ ...t, headers: [...t.headers, screenPop] })) }],
-      {
-        startLeg: (t, att) => this.m.startOutboundLeg(call, t, att),
-        onProgress: (leg, res) => {
-          this.m.indexDialog(leg);
-          if (res.status >= 180) this.feed({ type: "offer-ringing", agent: leg.party });
+    for (const agent of agents) {
+      // Registration re-read now (a cheap lookup): a lapsed one yields no targets → "unreachable".
+      const targets = this.m.contactTargets(call, agent).map((t) => ({ ...t, headers: [...t.headers, screenPop] }));
+      let started = 0;
+      const attempt: DialAttempt = new DialAttempt(
+        [{ label: `queue offer to ${agent}`, timeoutMs: 10 * 60_000, targets: () => targets }],
+        {
+          startLeg: async (t, att) => {
+            const leg = await this.m.startOutboundLeg(call, t, att);
+            if (leg !== null) started++;
+            return leg;
+          },
+          onProgress: (leg, res) => {
+            this.m.indexDialog(leg);
+            if (res.status >= 180) this.feed({ type: "offer-ringing", agent });
+          },
+          onAnswer: (leg) => {
+            this.m.indexDialog(leg);
+            answered(leg, agent);
+          },
+          onExhausted: (status, busy) => {
+            if (offer.attempts.get(agent) !== attempt) return;
+            offer.attempts.delete(agent);
+            if (offer.attempts.size === 0 && this.offers.get(callId) === offer) this.offers.delete(callId);
+            this.feed({ type: "offer-failed", agent, reason: started === 0 ? "unreachable" : failureOf(status, busy) });
+            if (started === 0) this.unreachable(agent);
+          },
         },
-        onAnswer: (leg) => {
-          this.m.indexDialog(leg);
-          answered(leg);
-        },
-        onExhausted: (status, busy) => {
-          if (this.offers.get(callId)?.attempt !== attempt) return;
-          this.offers.delete(callId);
-          const reason: OfferFailure = busy ? "busy" : status === 603 || status === 403 ? "rejected" : "no-answer";
-          for (const agent of agents) this.feed({ type: "offer-failed", agent, reason });
-        },
-      },
-      this.m.deps.scheduler,
-    );
-    this.offers.set(callId, { attempt, agents });
+        this.m.deps.scheduler,
+      );
+      offer.attempts.set(agent, attempt);
+    }
     this.fig({ type: "offered", at: this.m.deps.scheduler.now(), queue, callId, agents, waitedMs }, call);
-    attempt.start();
+    for (const agent of agents) offer.attempts.get(agent)?.start();
+  }
+
+  /**
+   * No leg could be started for `agent` (no registered contact, no media port): the engine counts
+   * it unregistered until the next registration poll, so the call is not offered to it again in a
+   * tight loop meanwhile; the poll brings it back when its phone is registered.
+   */
+  private unreachable(agent: string): void {
+    if (this.registered.get(agent) === false) return;
+    this.registered.set(agent, false);
+    this.run(this.engine.handle({ type: "agent-registered", agent, registered: false }, this.m.deps.scheduler.now()));
   }
 
   /** Tells the engine which agents' phones are registered (no contact = never offered). */
@@ -519,11 +706,13 @@ export class QueueService {
   }
 
   private poll(): void {
+    if (this.stopped) return;
     this.syncRegistrations();
-    this.m.deps.scheduler.after(REGISTRATION_POLL_MS, () => this.poll());
+    this.pollTimer = this.m.deps.scheduler.after(REGISTRATION_POLL_MS, () => this.poll());
   }
 
   private arm(): void {
+    if (this.stopped) return;
     const at = this.engine.nextDeadline();
     if (at === undefined || at >= this.timerAt) return;
     this.timer?.();
@@ -534,6 +723,11 @@ export class QueueService {
       this.feed({ type: "tick" });
     });
   }
+}
+
+/** An agent's failed offer as the engine counts it: busy (486/600), declined (603/403), else no answer. */
+function failureOf(status: number, busy: boolean): OfferFailure {
+  return busy ? "busy" : status === 603 || status === 403 ? "rejected" : "no-answer";
 }
 
 /** The engine's configuration from the dial plan's queues (members' skills per queue). */
@@ -552,12 +746,18 @@ export function acdConfig(queues: Readonly<Record<string, QueueEntry>>, agentEnt
       stickyHoldMs: (q.stickyHoldSeconds ?? DEFAULT_QUEUE.stickyHoldSeconds) * 1000,
       fallbackStrategy: isStrategyId(fallback) && fallback !== "sticky" ? fallback : "longest-idle",
       ringInUse: q.ringInUse ?? DEFAULT_QUEUE.ringInUse,
+      joinWhenNoAgents: q.joinWhenNoAgents ?? DEFAULT_QUEUE.joinWhenNoAgents,
+      leaveWhenNoAgents: q.leaveWhenNoAgents ?? DEFAULT_QUEUE.leaveWhenNoAgents,
+      requeuePriorityRaise: q.requeuePriorityRaise ?? DEFAULT_QUEUE.requeuePriorityRaise,
+      breakAfter: q.breakAfter ?? DEFAULT_QUEUE.breakAfter,
       ...(q.maxLength !== null && { maxLength: q.maxLength }),
-      ...(q.maxWaitSeconds !== null && q.overflow !== null && { maxWaitMs: q.maxWaitSeconds * 1000, overflow: { kind: "number" as const, target: q.overflow } }),
+      // The overflow serves max wait and the no-agent rules alike (check-dial-plan.ts: never set unused).
+      ...(q.overflow !== null && { overflow: { kind: "number" as const, target: q.overflow } }),
+      ...(q.maxWaitSeconds !== null && q.overflow !== null && { maxWaitMs: q.maxWaitSeconds * 1000 }),
     });
     for (const [ext, level] of Object.entries(q.members)) {
       const list = agents.get(ext) ?? [];
-      list.push({ queue: number, skillLevel: level, weight: q.weights?.[ext] ?? 1 });
+      list.push({ queue: number, skillLevel: level, weight: q.weights?.[ext] ?? 1, order: q.orders?.[ext] ?? 0 });
       agents.set(ext, list);
     }
   }

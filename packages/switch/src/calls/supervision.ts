@@ -1,20 +1,28 @@
 /**
  * Supervisor controls for ACD agents (issue 4): silent listen, whisper, barge, take over and
  * force hangup of an agent's call, and forced agent status, by feature code (*51–*58 + the
- * agent's extension) or HTTP API. Only the `supervisors` of a queue the agent is a member of
- * may act on the agent; every attempt, allowed or not, is journaled as `supervisor.action`.
+ * agent's extension) or HTTP API. Every attempt, allowed or not, is journaled as
+ * `supervisor.action`. Who may do what:
+ * - call actions (monitor, take over, hang up) only on a call the queue service gave the agent
+ *   (queue calls and callbacks), and only by a `supervisors` entry of the queue that call came
+ *   from: a supervisor of queue A has no business in the agent's queue-B calls, direct calls or
+ *   own outgoing calls (those answer "agent-not-in-call": not in a queue call);
+ * - forced status by a supervisor of any of the agent's queues: an agent has one status across
+ *   all its queues, so the audit entry lists every queue it affects.
  *
  * Listen/whisper/barge put three endpoints in one mix room `sup:<call id>`: the agent call's
  * caller-side and agent-side endpoints and the supervisor's. Who hears whom is mixPlan();
  * DTMF 4/5/6 from the supervisor switches mode as Asterisk's ChanSpy does. When the
  * supervisor hangs up the room is dissolved and the two sides are bridged again; when the
  * monitored call ends the supervisor's call gets a BYE. One supervisor per call at a time:
- * a second one gets 486 (feature code) or 409 (API).
+ * a second one gets 486 (feature code) or 409 (API). When the agent's (or the caller's) leg
+ * leaves the call that goes on — a transfer — the monitor ends too: the supervisor gets a BYE
+ * and the audit says outcome "ended", reason "transferred".
  */
 import { decodeUtf8, parseSdp, type SipResponse } from "@hotline/sip";
 import type { FeatureAction } from "../routing/index.js";
 import { Call } from "./call.js";
-import type { CallManager } from "./call-manager.js";
+import type { CallManager, LegLeftReason } from "./call-manager.js";
 import { DialAttempt } from "./dial-attempt.js";
 import type { Leg } from "./leg.js";
 import type { OutboundLeg } from "./outbound-leg.js";
@@ -28,12 +36,18 @@ export type SupervisorAction = (typeof SUPERVISOR_ACTIONS)[number];
 
 /** How the action was asked for; "dtmf" is a mode switch by keys during a monitor. */
 export type SupervisorVia = "feature-code" | "api" | "dtmf";
-export type SupervisorOutcome = "done" | "denied" | "failed";
+/** "ended": a running monitor was ended by the switch (the agent's leg left the call). */
+export type SupervisorOutcome = "done" | "denied" | "failed" | "ended";
 
 export const REFUSALS = ["not-permitted", "not-an-agent", "agent-not-in-call", "already-supervised", "supervisor-unreachable"] as const;
 export type RefusalWhy = (typeof REFUSALS)[number];
 
-export type SupervisorResult = { ok: true; callId: string | null } | { ok: false; why: RefusalWhy; reason: string };
+export type SupervisorResult = { ok: true; callId: string | null } | Refusal;
+export interface Refusal {
+  ok: false;
+  why: RefusalWhy;
+  reason: string;
+}
 
 /** Feature code → action (the code's argument is the agent's extension). */
 const FEATURE_ACTIONS: Partial<Record<FeatureAction, SupervisorAction>> = {
@@ -76,9 +90,10 @@ export function mixPlan(mode: MonitorMode, caller: string, agent: string): { cal
   }
 }
 
-/** An agent's connected call: which leg is the agent and which the other party. */
+/** An agent's connected queue call: the queue it came from, which leg is the agent and which the other party. */
 interface AgentCall {
   call: Call;
+  queue: string;
   agentLeg: Leg;
   callerLeg: Leg;
 }
@@ -99,24 +114,49 @@ export class Supervision {
   private readonly bySup = new Map<Call, Session>();
   private seq = 1;
 
-  constructor(private readonly m: CallManager) {}
-
-  /** Whether `actor` may supervise `agent`: a supervisor of any queue the agent is a member of. */
-  mayControl(actor: string, agent: string): boolean {
-    for (const q of Object.values(this.m.deps.routing.queues)) {
-      if (Object.hasOwn(q.members, agent) && (q.supervisors ?? []).includes(actor)) return true;
-    }
-    return false;
+  constructor(private readonly m: CallManager) {
+    m.onLegLeft((call, leg, why) => this.onLegLeft(call, leg, why));
   }
 
-  /** The agent's connected call (not a supervisor's own call), if any. */
+  /** Whether `actor` may act on `agent` at all: a supervisor of any queue the agent is a member of. */
+  mayControl(actor: string, agent: string): boolean {
+    return this.queuesOf(agent).some((q) => this.supervises(actor, q));
+  }
+
+  /** Whether `actor` is listed in queue `queue`'s `supervisors`. */
+  supervises(actor: string, queue: string): boolean {
+    const q = Object.hasOwn(this.m.deps.routing.queues, queue) ? this.m.deps.routing.queues[queue] : undefined;
+    return (q?.supervisors ?? []).includes(actor);
+  }
+
+  /** The queues `agent` is a member of (config order). */
+  queuesOf(agent: string): string[] {
+    return Object.entries(this.m.deps.routing.queues)
+      .filter(([, q]) => Object.hasOwn(q.members, agent))
+      .map(([n]) => n);
+  }
+
+  /**
+   * The agent's connected queue call, if any: only calls the queue service gave the agent
+   * (queue calls and callbacks), never its direct or own outgoing calls.
+   */
   callOf(agent: string): AgentCall | null {
-    for (const call of this.m.calls.values()) {
-      if (call.state !== "connected" || call.b === null || this.bySup.has(call)) continue;
-      if (call.b.party === agent && call.b.trunk === null) return { call, agentLeg: call.b, callerLeg: call.a };
-      if (call.a.party === agent && call.a.trunk === null) return { call, agentLeg: call.a, callerLeg: call.b };
-    }
+    const q = this.m.queues.queueCallOf(agent);
+    if (q === null) return null;
+    const { call, queue } = q;
+    if (call.state !== "connected" || call.b === null || this.bySup.has(call)) return null;
+    if (call.b.party === agent && call.b.trunk === null && !call.b.ended) return { call, queue, agentLeg: call.b, callerLeg: call.a };
+    if (call.a.party === agent && call.a.trunk === null && !call.a.ended) return { call, queue, agentLeg: call.a, callerLeg: call.b };
     return null;
+  }
+
+  /** The agent's queue call `actor` may act on, or why not (not in a queue call; another queue's call). */
+  private targetOf(actor: string, agent: string): AgentCall | { refusal: Refusal; queue?: string } {
+    const target = this.callOf(agent);
+    if (target === null) return { refusal: this.refuse("agent-not-in-call", `agent ${agent} is not in a queue call`) };
+    const { queue } = target;
+    if (!this.supervises(actor, queue)) return { refusal: this.refuse("not-permitted", `${actor} is not a supervisor of queue ${queue}, which agent ${agent}'s call came from`), queue };
+    return target;
   }
 
   /** The mode of the monitor on the agent's call, for status reports and tests. */
@@ -141,21 +181,21 @@ export class Supervision {
       this.force(actor, agent, action, via);
       return this.m.features.confirm(call);
     }
-    const target = this.callOf(agent);
-    if (target === null) return this.refuseCall(call, actor, agent, action, this.refuse("agent-not-in-call", `agent ${agent} is not in a call`));
+    const target = this.targetOf(actor, agent);
+    if ("refusal" in target) return this.refuseCall(call, actor, agent, action, target.refusal, target.queue);
     if (action === "hangup") {
-      this.hangupCall(actor, agent, target.call, via);
+      this.hangupCall(actor, agent, target, via);
       return this.m.features.confirm(call);
     }
-    if (this.byTarget.has(target.call)) return this.refuseCall(call, actor, agent, action, this.busy(target.call));
+    if (this.byTarget.has(target.call)) return this.refuseCall(call, actor, agent, action, this.busy(target.call), target.queue);
     if (!this.m.features.answerCaller(call)) return;
     const session: Session = { ...target, action, actor, agent, via, supCall: call, supLeg: call.a, room: `sup:${target.call.id}` };
     if (action === "take-over") return this.takeOver(session);
     this.startMonitor(session);
   }
 
-  private refuseCall(call: Call, actor: string, agent: string, action: SupervisorAction, refusal: Extract<SupervisorResult, { ok: false }>): void {
-    this.audit(actor, agent, action, "feature-code", refusal.why === "not-permitted" || refusal.why === "not-an-agent" ? "denied" : "failed", refusal.reason, null);
+  private refuseCall(call: Call, actor: string, agent: string, action: SupervisorAction, refusal: Refusal, queue?: string): void {
+    this.audit(actor, agent, action, "feature-code", refusal.why === "not-permitted" || refusal.why === "not-an-agent" ? "denied" : "failed", refusal.reason, null, queue);
     const sip = SIP_REFUSAL[refusal.why];
     this.m.failCall(call, sip.status, sip.q850, sip.text);
   }
@@ -176,9 +216,9 @@ export class Supervision {
   hangup(actor: string, agent: string): SupervisorResult {
     const refusal = this.check(actor, agent);
     if (refusal !== null) return this.refuseApi(actor, agent, "hangup", refusal);
-    const target = this.callOf(agent);
-    if (target === null) return this.refuseApi(actor, agent, "hangup", this.refuse("agent-not-in-call", `agent ${agent} is not in a call`));
-    this.hangupCall(actor, agent, target.call, "api");
+    const target = this.targetOf(actor, agent);
+    if ("refusal" in target) return this.refuseApi(actor, agent, "hangup", target.refusal, target.queue);
+    this.hangupCall(actor, agent, target, "api");
     return { ok: true, callId: target.call.id };
   }
 
@@ -190,21 +230,21 @@ export class Supervision {
     return { ok: true, callId: null };
   }
 
-  private refuseApi(actor: string, agent: string, action: SupervisorAction, refusal: Extract<SupervisorResult, { ok: false }>): SupervisorResult {
-    this.audit(actor, agent, action, "api", refusal.why === "not-permitted" || refusal.why === "not-an-agent" ? "denied" : "failed", refusal.reason, null);
+  private refuseApi(actor: string, agent: string, action: SupervisorAction, refusal: Refusal, queue?: string): SupervisorResult {
+    this.audit(actor, agent, action, "api", refusal.why === "not-permitted" || refusal.why === "not-an-agent" ? "denied" : "failed", refusal.reason, null, queue);
     return refusal;
   }
 
   private originate(actor: string, agent: string, action: MonitorMode | "take-over"): SupervisorResult {
     const refusal = this.check(actor, agent);
     if (refusal !== null) return this.refuseApi(actor, agent, action, refusal);
-    const target = this.callOf(agent);
-    if (target === null) return this.refuseApi(actor, agent, action, this.refuse("agent-not-in-call", `agent ${agent} is not in a call`));
-    if (this.byTarget.has(target.call)) return this.refuseApi(actor, agent, action, this.busy(target.call));
+    const target = this.targetOf(actor, agent);
+    if ("refusal" in target) return this.refuseApi(actor, agent, action, target.refusal, target.queue);
+    if (this.byTarget.has(target.call)) return this.refuseApi(actor, agent, action, this.busy(target.call), target.queue);
     const now = this.m.deps.scheduler.now();
     const supCall = new Call(`s${now.toString(36)}-${this.seq++}`, "", now, "hotline", `${action} ${agent}`, actor);
     if (this.m.contactTargets(supCall, actor).length === 0) {
-      return this.refuseApi(actor, agent, action, this.refuse("supervisor-unreachable", `supervisor ${actor} has no registered phone to call`));
+      return this.refuseApi(actor, agent, action, this.refuse("supervisor-unreachable", `supervisor ${actor} has no registered phone to call`), target.queue);
     }
     supCall.trace.push(`supervisor ${actor}: ${action} ${agent} (API)`);
     const session: Session = { ...target, action, actor, agent, via: "api", supCall, supLeg: null, room: `sup:${target.call.id}` };
@@ -226,7 +266,7 @@ export class Supervision {
         onProgress: (leg) => this.m.indexDialog(leg),
         onAnswer: (leg, res) => this.onSupervisorAnswer(session, leg, res),
         onExhausted: (status) => {
-          this.audit(actor, agent, action, "api", "failed", `supervisor's phone did not answer (${status})`, target.call.id);
+          this.audit(actor, agent, action, "api", "failed", `supervisor's phone did not answer (${status})`, target.call.id, target.queue);
           this.forget(session);
           if (this.m.calls.has(supCall.id)) void this.m.endCall(supCall, "system", 19, "Supervisor did not answer");
         },
@@ -253,7 +293,7 @@ export class Supervision {
     const sdp = res.body.length > 0 ? parseSdp(decodeUtf8(res.body)) : null;
     const usable = leg.offer !== null && sdp !== null && sdp.ok && m.mediaSession.applyAnswer(leg, leg.offer, sdp.sdp);
     if (!usable || s.call.isEnded()) {
-      this.audit(s.actor, s.agent, s.action, "api", "failed", usable ? `agent ${s.agent}'s call ended before the supervisor answered` : "supervisor's phone answered without usable SDP", s.call.id);
+      this.audit(s.actor, s.agent, s.action, "api", "failed", usable ? `agent ${s.agent}'s call ended before the supervisor answered` : "supervisor's phone answered without usable SDP", s.call.id, s.queue);
       this.forget(s);
       void m.endCall(call, "system", usable ? 16 : 88, usable ? "Monitored call ended" : "Not acceptable here");
       return;
@@ -271,10 +311,12 @@ export class Supervision {
     this.bySup.set(s.supCall, s);
     this.apply(s, s.action);
     this.m.deps.recorder.event(s.call, "call.supervised", { supervisor: s.actor, agent: s.agent, mode: s.action, via: s.via });
-    this.audit(s.actor, s.agent, s.action, s.via, "done", null, s.call.id);
+    this.audit(s.actor, s.agent, s.action, s.via, "done", null, s.call.id, s.queue);
   }
 
   private apply(s: Session, mode: MonitorMode): void {
+    // A leg that left the call (a transferor) may be bridged elsewhere by now: never mix it.
+    if (!this.inCall(s)) return;
     const c = s.callerLeg.endpoint?.id;
     const a = s.agentLeg.endpoint?.id;
     const sup = s.supLeg?.endpoint?.id;
@@ -297,7 +339,7 @@ export class Supervision {
     const target = s.call;
     // RFC 3326: the Reason tells the agent's phone (and its CDR) why the call ended for it.
     s.agentLeg.bye(16, "take-over");
-    m.queues.agentLeft(target);
+    m.queues.agentLeft(target, s.actor);
     m.releaseDetachedLeg(s.agentLeg);
     const from = s.supCall;
     from.legs.splice(from.legs.indexOf(supLeg), 1);
@@ -315,14 +357,14 @@ export class Supervision {
     }
     target.trace.push(`taken over by supervisor ${s.actor} from agent ${s.agent}`);
     m.deps.recorder.event(target, "call.taken-over", { agent: s.agent, supervisor: s.actor, via: s.via });
-    this.audit(s.actor, s.agent, "take-over", s.via, "done", null, target.id);
+    this.audit(s.actor, s.agent, "take-over", s.via, "done", null, target.id, s.queue);
     from.answeredBy = target.a.party;
     void m.endCall(from, "system", 16, "Took over another call");
   }
 
-  private hangupCall(actor: string, agent: string, call: Call, via: SupervisorVia): void {
+  private hangupCall(actor: string, agent: string, { call, queue }: AgentCall, via: SupervisorVia): void {
     this.m.deps.recorder.event(call, "call.supervisor-hangup", { agent, supervisor: actor, via });
-    this.audit(actor, agent, "hangup", via, "done", null, call.id);
+    this.audit(actor, agent, "hangup", via, "done", null, call.id, queue);
     void this.m.endCall(call, "system", 16, `hangup by supervisor ${actor}`);
   }
 
@@ -348,7 +390,7 @@ export class Supervision {
     this.forget(asTarget);
     const sup = asTarget.supLeg?.endpoint?.id;
     if (sup !== undefined) this.m.deps.media.unmix(sup);
-    if (asTarget.supLeg === null) this.audit(asTarget.actor, asTarget.agent, asTarget.action, asTarget.via, "failed", `agent ${asTarget.agent}'s call ended before the supervisor answered`, call.id);
+    if (asTarget.supLeg === null) this.audit(asTarget.actor, asTarget.agent, asTarget.action, asTarget.via, "failed", `agent ${asTarget.agent}'s call ended before the supervisor answered`, call.id, asTarget.queue);
     void this.m.endCall(asTarget.supCall, "system", 16, "Monitored call ended");
   }
 
@@ -362,7 +404,7 @@ export class Supervision {
       s.action = mode;
       this.apply(s, mode);
       this.m.deps.recorder.event(s.call, "call.supervised", { supervisor: s.actor, agent: s.agent, mode, via: "dtmf" });
-      this.audit(s.actor, s.agent, mode, "dtmf", "done", null, s.call.id);
+      this.audit(s.actor, s.agent, mode, "dtmf", "done", null, s.call.id, s.queue);
       return true;
     }
     return false;
@@ -378,7 +420,33 @@ export class Supervision {
     if (c === undefined || a === undefined) return;
     media.unmix(c);
     media.unmix(a);
-    if (!s.call.isEnded()) media.bridge(c, a);
+    if (!s.call.isEnded() && this.inCall(s)) media.bridge(c, a);
+  }
+
+  /** Whether both monitored legs are still the two sides of the monitored call. */
+  private inCall(s: Session): boolean {
+    const { call, callerLeg, agentLeg } = s;
+    const sides = [call.a, call.b];
+    return !call.isEnded() && !callerLeg.ended && !agentLeg.ended && sides.includes(callerLeg) && sides.includes(agentLeg);
+  }
+
+  /**
+   * A leg left a call that goes on (CallManager.legLeft, e.g. the agent transferred the caller):
+   * a monitor of that call ends at once — the room is dissolved before the caller is routed or
+   * bridged anew, the supervisor gets a BYE — and is audited as outcome "ended".
+   */
+  private onLegLeft(call: Call, leg: Leg, why: LegLeftReason): void {
+    const s = this.byTarget.get(call);
+    if (s === undefined || (leg !== s.agentLeg && leg !== s.callerLeg)) return;
+    this.forget(s);
+    const { media } = this.m.deps;
+    for (const l of [s.supLeg, s.callerLeg, s.agentLeg]) {
+      const id = l?.endpoint?.id;
+      if (id !== undefined) media.unmix(id);
+    }
+    if (s.supLeg !== null) this.m.deps.recorder.event(call, "call.supervision-ended", { supervisor: s.actor, agent: s.agent, reason: why });
+    this.audit(s.actor, s.agent, s.action, s.via, s.supLeg === null ? "failed" : "ended", why, call.id, s.queue);
+    void this.m.endCall(s.supCall, "system", 16, `Monitored call ${why}`);
   }
 
   private forget(s: Session): void {
@@ -386,22 +454,27 @@ export class Supervision {
     if (this.bySup.get(s.supCall) === s) this.bySup.delete(s.supCall);
   }
 
-  private check(actor: string, agent: string): Extract<SupervisorResult, { ok: false }> | null {
+  private check(actor: string, agent: string): Refusal | null {
     if (!this.m.queues.isAgent(agent)) return this.refuse("not-an-agent", `${agent} is not a member of any queue`);
     if (!this.mayControl(actor, agent)) return this.refuse("not-permitted", `${actor} is not a supervisor of any queue ${agent} is a member of`);
     return null;
   }
 
-  private busy(call: Call): Extract<SupervisorResult, { ok: false }> {
+  private busy(call: Call): Refusal {
     const s = this.byTarget.get(call);
     return this.refuse("already-supervised", `the call is already supervised by ${s?.actor ?? "another supervisor"}`);
   }
 
-  private refuse(why: RefusalWhy, reason: string): Extract<SupervisorResult, { ok: false }> {
+  private refuse(why: RefusalWhy, reason: string): Refusal {
     return { ok: false, why, reason };
   }
 
-  private audit(actor: string, agent: string, action: SupervisorAction, via: SupervisorVia, outcome: SupervisorOutcome, reason: string | null, callId: string | null): void {
-    this.m.deps.recorder.note("supervisor.action", { actor, agent, action, via, outcome, reason, callId });
+  /**
+   * One audit entry. `queues`: the queue of the call acted on, or — for forced status and
+   * refusals before a call was found — every queue of the agent (an agent's status is one for all).
+   */
+  private audit(actor: string, agent: string, action: SupervisorAction, via: SupervisorVia, outcome: SupervisorOutcome, reason: string | null, callId: string | null, queue?: string): void {
+    const queues = queue !== undefined ? [queue] : this.queuesOf(agent);
+    this.m.deps.recorder.note("supervisor.action", { actor, agent, action, via, outcome, reason, callId, queues });
   }
 }

@@ -110,6 +110,8 @@ export class Transfer {
     call.b = null;
     call.occupies.delete(referrer.party);
     call.state = "dialing";
+    // Before the transferee is routed or bridged anew: a supervisor's mix room must go first.
+    this.m.legLeft(call, referrer, "transferred");
   }
 
   /** RFC 5589 §6: the transferor normally hangs up itself after the final NOTIFY; if not, we do. */

@@ -30,3 +30,13 @@ test("a user named like a number entry clashes", () => {
     "numbers.8000: '8000' is already an extension (users[9].username)",
   ]);
 });
+
+test("overflows between queues that lead back are reported as a cycle, once, naming it", () => {
+  const plan = examplePlan();
+  const q = { strategy: "linear", members: { "1001": 1 }, ringSeconds: 15, wrapUpSeconds: 0, maxWaitSeconds: 60, maxLength: null };
+  plan.queues = { "7000": { ...q, name: "a", overflow: "7001" }, "7001": { ...q, name: "b", overflow: "7002" }, "7002": { ...q, name: "c", overflow: "7000" }, "7003": { ...q, name: "d", overflow: "7000" } };
+  const cycles = checkDialPlan(plan, sources).filter((i) => i.message.includes("cycle"));
+  assert.deepEqual(cycles.map((i) => [formatIssuePath(i.path), i.message]), [["queues.7000.overflow", "forms an overflow cycle 7000 → 7001 → 7002 → 7000: a caller would bounce between these queues"]]);
+  plan.queues["7002"] = { ...q, name: "c", overflow: "1001" };
+  assert.deepEqual(checkDialPlan(plan, sources).filter((i) => i.message.includes("cycle")), []);
+});

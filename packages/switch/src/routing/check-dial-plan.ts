@@ -1,7 +1,7 @@
 // Checks across keys of a dial plan whose fields are each valid on their own (the server's
 // schema checks those): every name and number a key refers to exists, times are ordered,
 // nothing is declared twice. Each issue carries the path of the key to fix.
-import { type DialPlan, type ExtensionEntry, type Schedule } from "./dial-plan.js";
+import { DEFAULT_QUEUE, type DialPlan, type ExtensionEntry, type Schedule } from "./dial-plan.js";
 import { checkLoops, checkOverlaps, type DialPlanIssue, type IssuePath } from "./check-numbering.js";
 import { parseDestination } from "./destination.js";
 import { classAllows, OutboundTable, UNCLASSIFIED_NEEDS } from "./outbound.js";
@@ -94,8 +94,44 @@ function checkQueues(ctx: Context): DialPlanIssue[] {
     issues.push(...duplicates(supervisors, (i) => [...at, "supervisors", i], "supervisor"));
     // Without a place to send the caller, a wait limit could only hang up on them.
     if (q.maxWaitSeconds !== null && q.overflow === null) issues.push({ path: [...at, "maxWaitSeconds"], message: "needs overflow: where a caller goes after waiting this long" });
+    // An overflow nothing sends callers to would be silently ignored: say which key uses it.
+    const joinRefuses = (q.joinWhenNoAgents ?? DEFAULT_QUEUE.joinWhenNoAgents) === false;
+    const leaves = q.leaveWhenNoAgents ?? DEFAULT_QUEUE.leaveWhenNoAgents;
+    if (q.overflow !== null && q.maxWaitSeconds === null && !joinRefuses && !leaves) {
+      issues.push({ path: [...at, "overflow"], showValue: false, message: "is never used: also set maxWaitSeconds, joinWhenNoAgents: false or leaveWhenNoAgents: true" });
+    }
     if (q.overflow === n) issues.push({ path: [...at, "overflow"], showValue: false, message: "must not be the queue itself" });
     else if (q.overflow !== null) issues.push(...checkDestination(ctx, q.overflow, [...at, "overflow"]));
+  }
+  issues.push(...overflowCycles(ctx.plan.queues));
+  return issues;
+}
+
+/**
+ * Queues whose overflows lead back to themselves (A → B → A): a caller would bounce between
+ * them (the switch stops such a caller with 480 at run time). One issue per cycle, at the first
+ * of its queues in the file, naming the whole cycle; a queue overflowing to itself is reported above.
+ */
+function overflowCycles(queues: DialPlan["queues"]): DialPlanIssue[] {
+  const issues: DialPlanIssue[] = [];
+  const reported = new Set<string>();
+  const names = Object.keys(queues);
+  for (const start of names) {
+    const path: string[] = [];
+    let cur: string | null = start;
+    // Bounded: each step visits a new queue, or stops.
+    while (cur !== null && Object.hasOwn(queues, cur) && !path.includes(cur)) {
+      path.push(cur);
+      cur = queues[cur]?.overflow ?? null;
+    }
+    if (cur === null || !path.includes(cur)) continue;
+    const cycle = path.slice(path.indexOf(cur));
+    if (cycle.length < 2 || cycle.some((q) => reported.has(q))) continue;
+    for (const q of cycle) reported.add(q);
+    const first = names.find((q) => cycle.includes(q)) ?? cur;
+    const from = cycle.indexOf(first);
+    const ordered = [...cycle.slice(from), ...cycle.slice(0, from), first];
+    issues.push({ path: ["queues", first, "overflow"], showValue: false, message: `forms an overflow cycle ${ordered.join(" → ")}: a caller would bounce between these queues` });
   }
   return issues;
 }

@@ -127,6 +127,12 @@ export interface QueueEntry {
   serviceLevelSeconds?: number | undefined;
   /** weighted-random: member extension → share (members not listed: 1). Absent = all 1. */
   weights?: Record<string, number> | undefined;
+  /** linear/round-robin: member extension → position, lower first (members not listed: 0; ties by extension). */
+  orders?: Record<string, number> | undefined;
+  /** Priority added when an offer fails and the caller goes back to the head (0 = head of its own class). Absent = 1. */
+  requeuePriorityRaise?: number | undefined;
+  /** Consecutive busy / rejected offers before an agent is put on break; null = never. Absent = 1 each. */
+  breakAfter?: QueueBreakAfter | undefined;
   /** skill-level: each further level joins after this much waiting. Absent = DEFAULT_QUEUE's. */
   skillWaitSeconds?: number | undefined;
   /** sticky: how long after serving a caller an agent still counts as theirs. */
@@ -137,6 +143,10 @@ export interface QueueEntry {
   fallbackStrategy?: string | undefined;
   /** Offer calls to agents who are in another call (e.g. a direct call). Absent = false. */
   ringInUse?: boolean | undefined;
+  /** False: a caller arriving while no member agent is logged in goes to overflow (or gets 480). Absent = true. */
+  joinWhenNoAgents?: boolean | undefined;
+  /** True: when the last member agent logs out, the waiting callers go to overflow (or are hung up). Absent = false. */
+  leaveWhenNoAgents?: boolean | undefined;
   /**
    * Extensions that may listen to, whisper to, barge in on, take over, hang up and force the
    * status of this queue's members (absent = none; the schema fills in []).
@@ -146,6 +156,12 @@ export interface QueueEntry {
   announce?: QueueAnnounce | undefined;
   /** "Press 1 to be called back" (absent = off). */
   callback?: QueueCallback | undefined;
+}
+
+/** A queue's break policy for busy and rejected offers (no-answer is AgentEntry.maxMisses). */
+export interface QueueBreakAfter {
+  busy: number | null;
+  rejected: number | null;
 }
 
 /** Queue announcements (issue 4); seconds count from the caller's join. */
@@ -327,10 +343,12 @@ export const DEFAULT_MEMBER_RING_SECONDS = 10;
 /** Defaults of a queue entry's optional keys. */
 type QueueDefaultKey =
   | "name" | "ringSeconds" | "wrapUpSeconds" | "maxWaitSeconds" | "overflow" | "maxLength"
-  | "skillWaitSeconds" | "stickyWindowSeconds" | "stickyHoldSeconds" | "fallbackStrategy" | "ringInUse";
+  | "skillWaitSeconds" | "stickyWindowSeconds" | "stickyHoldSeconds" | "fallbackStrategy" | "ringInUse"
+  | "joinWhenNoAgents" | "leaveWhenNoAgents" | "requeuePriorityRaise" | "breakAfter";
 export const DEFAULT_QUEUE = {
   name: null, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null,
   skillWaitSeconds: 30, stickyWindowSeconds: 86_400, stickyHoldSeconds: 15, fallbackStrategy: "longest-idle", ringInUse: false,
+  joinWhenNoAgents: true, leaveWhenNoAgents: false, requeuePriorityRaise: 1, breakAfter: { busy: 1, rejected: 1 },
 } as const satisfies Readonly<Required<Pick<QueueEntry, QueueDefaultKey>>>;
 
 /** One unanswered offer puts an agent on break "no-answer" unless `agents.<ext>.maxMisses` says otherwise. */
