@@ -2,7 +2,7 @@
 // "interrupted" CDR at the next start, and no stale call is left.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, removeDir, runSipp, startHotline, waitFor, type Hotline } from "./harness.ts";
+import { freePort, injectionFile, removeDir, runSipp, startHotline, waitFor, type Hotline, sippMediaPort } from "./harness.ts";
 
 const USERS = ["1001", "1002"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
@@ -26,13 +26,13 @@ test("kill -9 mid-call: earlier CDRs kept, the open call closed as interrupted, 
     const port = await freePort();
     await setup(h, port);
     // One complete call first.
-    const uas1 = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port, extra: ["-mp", String(port + 2000)] });
+    const uas1 = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port, extra: ["-mp", String(await sippMediaPort())] });
     const c1 = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1001"), extra: ["-s", "1002", "-d", "500"] });
     assert.equal(c1.code, 0, c1.messages);
     assert.equal((await uas1).code, 0);
     await waitFor(async () => (await h.api<{ cdrs: Cdr[] }>("/api/cdrs")).cdrs.length === 1, 5000, () => "first CDR missing");
     // A second call that is still up when the process dies.
-    const uas2 = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port, extra: ["-mp", String(port + 2000)], timeoutSeconds: 8 });
+    const uas2 = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 8 });
     const c2 = runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1001"), extra: ["-s", "1002", "-d", "30000"], timeoutSeconds: 8 });
     await waitFor(async () => (await h.api<{ calls: { state: string }[] }>("/api/calls")).calls.some((c) => c.state === "connected"), 10_000, () => "second call not connected");
     await h.kill9();

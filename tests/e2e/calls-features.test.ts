@@ -7,8 +7,7 @@
 // the baresip test). Each test uses its own callee extensions, so no stale binding rings.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { createSocket } from "node:dgram";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const EXTENSIONS = ["1001", "1002", "1003", "1004", "1010", "1011", "1012", "1013", "1014", "1015", "1016", "1017"];
 const USERS = EXTENSIONS.map((u) => ({ username: u, password: `pw-${u}-secret` }));
@@ -85,21 +84,6 @@ async function registerAt(h: Hotline, user: string, port: number): Promise<void>
   assert.equal(r.code, 0, show(r));
 }
 
-/** A SIPp media port: SIPp binds it for audio and the port 2 above it for video. */
-async function mediaPort(): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const port = await freePort();
-    if (port > 65533) continue;
-    const free = await new Promise<boolean>((res) => {
-      const u = createSocket("udp4");
-      u.once("error", () => res(false));
-      u.bind(port + 2, "127.0.0.1", () => u.close(() => res(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error("no free media port pair found");
-}
-
 /** A SIPp run going on in the background (wrapped: an async function would wait for a returned promise). */
 interface Running {
   done: Promise<SippResult>;
@@ -109,13 +93,13 @@ interface Running {
 async function phone(h: Hotline, user: string, scenario: string, opts: { keys?: Record<string, string>; echo?: boolean } = {}): Promise<Running> {
   const port = await freePort();
   await registerAt(h, user, port);
-  const extra = ["-mp", String(await mediaPort()), ...(opts.echo === true ? ["-rtp_echo"] : [])];
+  const extra = ["-mp", String(await sippMediaPort()), ...(opts.echo === true ? ["-rtp_echo"] : [])];
   return { done: runSipp({ scenario, port: h.sipPort, localPort: port, extra, timeoutSeconds: 20, ...(opts.keys !== undefined && { keys: opts.keys }) }) };
 }
 
 /** A SIPp UAC for `from` dialling `to` (its own media port, so two callers can run at once). */
 async function dial(h: Hotline, from: string, to: string, scenario: string, pauseMs = 1000): Promise<Running> {
-  const mp = await mediaPort();
+  const mp = await sippMediaPort();
   return { done: runSipp({ scenario, port: h.sipPort, injection: creds(from), extra: ["-s", to, "-d", String(pauseMs), "-mp", String(mp)], timeoutSeconds: 20 }) };
 }
 

@@ -3,7 +3,7 @@
 // are SIPp UACs that answer the 407 challenge and play g711a.pcap through the B2BUA.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, startHotline, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const USERS = ["1001", "1002", "1003", "1004", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
@@ -31,12 +31,12 @@ async function registerAt(h: Hotline, user: string, port: number): Promise<void>
 }
 
 /** A SIPp UAS on `port` answering one call (runs in the background). */
-function answer(h: Hotline, port: number, opts: { ring?: number; scenario?: string; timeout?: number } = {}): Promise<SippResult> {
+async function answer(h: Hotline, port: number, opts: { ring?: number; scenario?: string; timeout?: number } = {}): Promise<SippResult> {
   return runSipp({
     scenario: opts.scenario ?? "uas-answer-expect-bye.xml",
     port: h.sipPort,
     localPort: port,
-        extra: ["-rtp_echo", "-mp", String(port + 2000)],
+    extra: ["-rtp_echo", "-mp", String(await sippMediaPort())],
     timeoutSeconds: opts.timeout ?? 25,
   });
 }

@@ -34,6 +34,35 @@ export async function freePort(): Promise<number> {
   throw new Error("no free port found");
 }
 
+/** Media ports handed to SIPp (`-mp`) in this process, so two SIPps of one file never share. */
+const sippMediaTaken = new Set<number>();
+
+/**
+ * A base for SIPp's `-mp`: SIPp binds RTP and RTCP for audio and video at mp … mp+3. Taken from
+ * 20000–29999, below the kernel's ephemeral range (where freePort's SIP ports come from) and
+ * below every hotline media range the e2e files configure (30000 and up), so neither a hotline
+ * nor another peer grabs it between this check and SIPp's bind. Chosen at random so test files
+ * running side by side rarely meet; the four ports are checked free on UDP first.
+ */
+export async function sippMediaPort(): Promise<number> {
+  const udpFree = (port: number): Promise<boolean> =>
+    new Promise((res) => {
+      const u = createSocket("udp4");
+      u.once("error", () => res(false));
+      u.bind(port, "127.0.0.1", () => u.close(() => res(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + 4 * Math.floor(Math.random() * 2500);
+    if (sippMediaTaken.has(base)) continue;
+    let free = true;
+    for (let i = 0; i < 4 && free; i++) free = await udpFree(base + i);
+    if (!free) continue;
+    sippMediaTaken.add(base);
+    return base;
+  }
+  throw new Error("no free SIPp media ports in 20000–29999");
+}
+
 export interface TestUser {
   username: string;
   password: string;

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { at8kHz, bestCorrelation, readWav, toneWindows } from "./audio.ts";
 import { startBaresip, type Baresip } from "./baresip.ts";
-import { freePort, injectionFile, removeDir, ROOT, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, removeDir, ROOT, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const PW = (u: string): string => `e2e-secret-${u}`;
 const AGENTS = ["1001", "1002", "1003"];
@@ -100,7 +100,7 @@ describe("queue announcements and callbacks with baresip callers and SIPp agents
   };
   /** A SIPp agent phone that answers `calls` offers one after the other, echoing the audio back. */
   const agentPhone = async (agent: string, calls: number, timeoutSeconds: number): Promise<SippResult> =>
-    runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: agentPort.get(agent)!, calls, extra: ["-mp", String(await freePort()), "-rtp_echo"], timeoutSeconds });
+    runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: agentPort.get(agent)!, calls, extra: ["-mp", String(await sippMediaPort()), "-rtp_echo"], timeoutSeconds });
   const phone = async (u: string, o: { auto?: boolean; record?: boolean; frequency?: number } = {}): Promise<{ p: Baresip; dir: string | null }> => {
     const dir = o.record === true ? mkdtempSync(join(tmpdir(), `hotline-e2e-rec-${u}-`)) : null;
     if (dir !== null) dirs.push(dir);

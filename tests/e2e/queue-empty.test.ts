@@ -4,7 +4,7 @@
 // agents' `registered` and `inUse` flags in GET /api/agents.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const USERS = ["1001", "1003", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
@@ -69,7 +69,7 @@ describe("ACD queue with no agent logged in", () => {
       (await agents()).map((a) => [a.agent, a.status.kind, a.registered, a.inUse]).sort(),
       [["1001", "logged-out", false, false], ["1003", "logged-out", true, false]],
     );
-    const uas = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: overflowPort, extra: ["-mp", String(await freePort())], timeoutSeconds: 20 });
+    const uas = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: overflowPort, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 20 });
     const caller = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7000", "-d", "1000"], timeoutSeconds: 20 });
     assert.equal(caller.code, 0, show(caller));
     assert.equal((await uas).code, 0, show(await uas));
@@ -95,7 +95,7 @@ describe("ACD queue with no agent logged in", () => {
     const pause = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds("1001"), extra: ["-s", "*62"], timeoutSeconds: 15 });
     assert.equal(pause.code, 0, show(pause));
     await waitFor(async () => (await agents()).find((a) => a.agent === "1001")?.status.kind === "on-break", 5000, () => "1001 not on break");
-    const uas = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: overflowPort, extra: ["-mp", String(await freePort())], timeoutSeconds: 30 });
+    const uas = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: overflowPort, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 30 });
     // The caller hangs up 8 s after its call is answered (by the queue's music first).
     const caller = runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7001", "-d", "8000"], timeoutSeconds: 30 });
     type QueueRow = { queue: string; waiting: number; overflowed: number };

@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { get, type ClientRequest } from "node:http";
-import { freePort, injectionFile, metricValue, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, metricValue, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const USERS = ["1001", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
@@ -105,7 +105,7 @@ describe("live queue figures and events", () => {
 
       // 2: the agent is back; the next caller is answered by 1001 and hangs up after 1.5 s.
       assert.equal((await put("available")).status, 200);
-      const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: p1, extra: ["-mp", String(await freePort())], timeoutSeconds: 20 });
+      const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: p1, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 20 });
       const caller = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7000", "-d", "1500"], timeoutSeconds: 20 });
       assert.equal(caller.code, 0, show(caller));
       assert.equal((await agent).code, 0, show(await agent));

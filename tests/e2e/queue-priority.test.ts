@@ -3,7 +3,7 @@
 // engine offers C before B, although B waited longer (priority class first, FIFO within it).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const USERS = ["1001", "1009", "1010"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
@@ -45,7 +45,7 @@ describe("ACD priority", () => {
   });
 
   test("an emergency handset that joined later is served before an ordinary caller", async () => {
-    const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: agentPort, calls: 3, extra: ["-mp", String(await freePort())], timeoutSeconds: 40 });
+    const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: agentPort, calls: 3, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 40 });
     const call = (who: string, holdMs: number): Promise<SippResult> =>
       runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds(who), extra: ["-s", "7010", "-d", String(holdMs)], timeoutSeconds: 30 });
     // A talks to the agent for ~3 s; B (ordinary) and then C (emergency) wait meanwhile.

@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { freePort, injectionFile, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const AGENTS = ["1001", "1002", "1003", "1004", "1005"];
 const CALLER = "1009";
@@ -58,8 +58,8 @@ describe("ACD races: two answers, a vanished phone, a caller who leaves while an
   /** A caller into `queue` who stays `holdMs` once answered, then hangs up (the queue answers at once with music). */
   const caller = (queue: string, holdMs: number): Promise<SippResult> =>
     runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds(CALLER), extra: ["-s", queue, "-d", String(holdMs)], timeoutSeconds: 30 });
-  const uas = (a: string, scenario: string): Promise<SippResult> =>
-    runSipp({ scenario, port: h.sipPort, localPort: port.get(a)!, extra: ["-mp", String(port.get(a)! + 3000)], timeoutSeconds: 25 });
+  const uas = async (a: string, scenario: string): Promise<SippResult> =>
+    runSipp({ scenario, port: h.sipPort, localPort: port.get(a)!, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 25 });
 
   before(async () => {
     h = await startHotline({

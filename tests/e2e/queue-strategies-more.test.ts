@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { freePort, injectionFile, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 import { startBaresip, type Baresip } from "./baresip.ts";
 
 /** Agents per scenario; the baresip agent is 2017. */
@@ -69,7 +69,7 @@ interface SippAgent {
 async function startSippAgent(sipPort: number, localPort: number, seconds: number): Promise<SippAgent> {
   let out = "";
   for (let attempt = 0; attempt < 3; attempt++) {
-    const args = ["-sf", join(SIPP_DIR, "uas-answer-at-once-expect-bye.xml"), `127.0.0.1:${sipPort}`, "-i", "127.0.0.1", "-p", String(localPort), "-mp", String(await freePort()), "-m", "1000", "-nostdin", "-timeout", `${seconds}s`];
+    const args = ["-sf", join(SIPP_DIR, "uas-answer-at-once-expect-bye.xml"), `127.0.0.1:${sipPort}`, "-i", "127.0.0.1", "-p", String(localPort), "-mp", String(await sippMediaPort()), "-m", "1000", "-nostdin", "-timeout", `${seconds}s`];
     const child = spawn("sipp", args, { stdio: ["ignore", "pipe", "pipe"] });
     child.stdout.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-4000)));
     child.stderr.on("data", (d: Buffer) => (out = (out + d.toString()).slice(-4000)));

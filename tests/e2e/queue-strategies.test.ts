@@ -5,7 +5,7 @@
 // queue answers the caller at once (music while waiting), so callers stay 2 s for an agent.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const AGENTS = ["1001", "1002", "1003"];
 const USERS = [...AGENTS, "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
@@ -59,8 +59,8 @@ describe("ACD strategies, verified from who answered", () => {
   /** Calls to `queue` one after the other; `answers` says how many each agent's phone takes. Returns who answered, in order. */
   async function sequentialCalls(queue: string, answers: Record<string, number>): Promise<(string | null)[]> {
     const count = Object.values(answers).reduce((a, b) => a + b, 0);
-    const uas = Object.entries(answers).map(([a, n]) =>
-      runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port.get(a)!, calls: n, extra: ["-mp", String(port.get(a)! + 3000)], timeoutSeconds: 30 }),
+    const uas = Object.entries(answers).map(async ([a, n]) =>
+      runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port.get(a)!, calls: n, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 30 }),
     );
     const before = Date.now();
     for (let i = 0; i < count; i++) {
@@ -93,7 +93,7 @@ describe("ACD strategies, verified from who answered", () => {
     const ringing = ["1001", "1002"].map((a) =>
       runSipp({ scenario: "uas-ring-expect-cancel-answered-elsewhere.xml", port: h.sipPort, localPort: port.get(a)!, timeoutSeconds: 20 }),
     );
-    const answer = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port.get("1003")!, extra: ["-mp", String(port.get("1003")! + 3000)], timeoutSeconds: 20 });
+    const answer = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port.get("1003")!, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 20 });
     const c = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7003", "-d", "2000"], timeoutSeconds: 20 });
     assert.equal(c.code, 0, show(c));
     for (const r of await Promise.all(ringing)) assert.equal(r.code, 0, show(r));
@@ -113,7 +113,7 @@ describe("ACD strategies, verified from who answered", () => {
     // Both agents out of the previous test's wrap-up first.
     await waitFor(async () => (await h.api<{ agents: { state: string }[] }>("/api/queues")).agents.every((x) => x.state === "idle"), 8000, () => "agents still busy");
     const ringing = runSipp({ scenario: "uas-ring-expect-cancel.xml", port: h.sipPort, localPort: port.get("1001")!, timeoutSeconds: 20 });
-    const answer = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port.get("1002")!, extra: ["-mp", String(port.get("1002")! + 3000)], timeoutSeconds: 20 });
+    const answer = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port.get("1002")!, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 20 });
     const c = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7005", "-d", "5000"], timeoutSeconds: 20 });
     assert.equal(c.code, 0, show(c));
     assert.equal((await ringing).code, 0, show(await ringing));

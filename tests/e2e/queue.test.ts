@@ -4,7 +4,7 @@
 // (1001) answers; the CDR says so and the journal has the queue's events.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const USERS = ["1001", "1002", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
@@ -57,7 +57,7 @@ describe("ACD queue between SIPp phones", () => {
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /status: must be one of logged-in, logged-out, on-break, available \(got "sleeping"\)/);
     assert.equal((await put("1009", { status: "available" })).status, 404);
-    const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: p1, extra: ["-mp", String(await freePort())], timeoutSeconds: 20 });
+    const agent = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: p1, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 20 });
     const caller = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7000", "-d", "1500"], timeoutSeconds: 20 });
     assert.equal(caller.code, 0, show(caller));
     assert.equal((await agent).code, 0, show(await agent));

@@ -4,7 +4,7 @@
 // over from a carrier answering 503 to one that challenges (407) and then answers.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult } from "./harness.ts";
+import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
 
 const USERS = ["1001", "1002"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
 
@@ -66,7 +66,7 @@ describe("trunks: registration, inbound DID, outbound route with failover", () =
     const port = await freePort();
     const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: port, injection: injectionFile([["1002", "pw-1002-secret"]]), keys: { hexp: "300" } });
     assert.equal(reg.code, 0, show(reg));
-    const callee = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port, extra: ["-mp", String(port + 2000)] });
+    const callee = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: port, extra: ["-mp", String(await sippMediaPort())] });
     const caller = await runSipp({ scenario: "uac-trunk-call-expect-200-bye.xml", port: h.sipPort, localPort: carrierIn, extra: ["-s", "12345", "-d", "500"] });
     assert.equal(caller.code, 0, show(caller) + show(await callee));
     assert.equal((await callee).code, 0);
@@ -77,7 +77,7 @@ describe("trunks: registration, inbound DID, outbound route with failover", () =
 
   test("outbound: 1001 dials 9010123456789 → carrier-b 503 → carrier-a 407, digest, 200", async () => {
     const b = runSipp({ scenario: "uas-reject-503.xml", port: h.sipPort, localPort: carrierB, timeoutSeconds: 20 });
-    const a = runSipp({ scenario: "uas-challenge-407-then-answer.xml", port: h.sipPort, localPort: carrierA, extra: ["-mp", String(carrierA + 2000)], timeoutSeconds: 20 });
+    const a = runSipp({ scenario: "uas-challenge-407-then-answer.xml", port: h.sipPort, localPort: carrierA, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 20 });
     const caller = await runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: injectionFile([["1001", "pw-1001-secret"]]), extra: ["-s", "9010123456789", "-d", "500"] });
     assert.equal(caller.code, 0, show(caller) + show(await b) + show(await a));
     assert.equal((await b).code, 0, show(await b));
