@@ -36,6 +36,8 @@ export class DialAttempt implements OutboundLegOwner {
   private timedOut = false;
   private done = false;
   private starting = false;
+  /** Why the attempt stopped (for a leg whose setup finishes after that: abort, or an answer elsewhere). */
+  private stopCause = { cause: 26, text: "Answered elsewhere" };
 
   constructor(
     private readonly stages: readonly DialStage[],
@@ -55,6 +57,7 @@ export class DialAttempt implements OutboundLegOwner {
   abort(cause = 16, text = "Normal call clearing"): void {
     if (this.done) return;
     this.done = true;
+    this.stopCause = { cause, text };
     this.stopTimer();
     for (const leg of this.legs) leg.cancel(cause, text);
     this.legs.clear();
@@ -113,7 +116,11 @@ export class DialAttempt implements OutboundLegOwner {
       for (const t of targets) {
         if (this.done) break;
         const leg = await this.owner.startLeg(t, this);
-        if (leg !== null && !leg.ended) this.legs.add(leg);
+        if (leg === null || leg.ended) continue;
+        // Aborted or answered elsewhere while this leg was being set up (media allocated, INVITE
+        // sent): nobody would ever cancel it, so it must not ring on.
+        if (this.done) leg.cancel(this.stopCause.cause, this.stopCause.text);
+        else this.legs.add(leg);
       }
       this.starting = false;
       if (this.done) return;

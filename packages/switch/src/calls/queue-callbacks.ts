@@ -55,7 +55,7 @@ export interface CallbackHost {
 
 export interface CallbackEntry extends QueueCallbackRecord {
   /** The callback call ringing the agent / dialling the caller now, if any. */
-  run: { call: Call; agentAttempt: DialAttempt; callerAttempt: DialAttempt | null } | null;
+  run: { call: Call; agentAttempts: Map<string, DialAttempt>; callerAttempt: DialAttempt | null } | null;
 }
 
 export class QueueAnnouncer {
@@ -125,7 +125,11 @@ export class QueueAnnouncer {
   }
 }
 
-/** Dials one callback: the agent first, then the caller. */
+/**
+ * Dials one callback: the agent first, then the caller. One DialAttempt per offered agent (as
+ * QueueService.offer does): in ring-all one agent's 486/603 or silence is that agent's alone
+ * (the engine hears each agent's failure as it happens) and never stops the others' phones.
+ */
 export function startCallback(m: CallManager, host: CallbackHost, announcer: QueueAnnouncer, entry: CallbackEntry, agents: readonly string[], waitedMs: number, q: QueueEntry | undefined, seq: number): void {
   const now = m.deps.scheduler.now();
   const cb = callbackOf(q);
@@ -134,46 +138,57 @@ export function startCallback(m: CallManager, host: CallbackHost, announcer: Que
   const call = new Call(`cb${now.toString(36)}-${seq}`, "", now, entry.number, null, agents[0] ?? "");
   call.trace.push(`queue ${entry.queue} callback to ${entry.number} (attempt ${entry.attempts + 1})`);
   const screenPop = headerField("X-Hotline-Queue", `${entry.queue};waited=${Math.round(waitedMs / 1000)};callback=1`);
-  const agentAttempt = new DialAttempt(
-    [{ label: `queue callback offer to ${agents.join(", ")}`, timeoutMs: 10 * 60_000, targets: () => agents.flatMap((ag) => m.contactTargets(call, ag)).map((t) => ({ ...t, headers: [...t.headers, screenPop] })) }],
-    {
-      startLeg: async (t, att) => {
-        const leg = await m.startOutboundLeg(call, t, att);
-        if (leg !== null && !m.calls.has(call.id)) {
+  const agentAttempts = new Map<string, DialAttempt>();
+  const run: NonNullable<CallbackEntry["run"]> = { call, agentAttempts, callerAttempt: null };
+  for (const agent of agents) {
+    const attempt: DialAttempt = new DialAttempt(
+      [{ label: `queue callback offer to ${agent}`, timeoutMs: 10 * 60_000, targets: () => m.contactTargets(call, agent).map((t) => ({ ...t, headers: [...t.headers, screenPop] })) }],
+      {
+        startLeg: async (t, att) => {
+          const leg = await m.startOutboundLeg(call, t, att);
+          if (leg !== null && !m.calls.has(call.id)) {
+            call.a = leg;
+            m.calls.set(call.id, call);
+            m.deps.recorder.started(call);
+          }
+          return leg;
+        },
+        onProgress: (leg, res) => {
+          m.indexDialog(leg);
+          if (res.status >= 180) host.agentRinging(agent);
+        },
+        onAnswer: (leg, res) => {
+          m.indexDialog(leg);
+          // The first answer wins: the other agents' phones stop (RFC 3326 cause 26).
+          for (const [other, att] of agentAttempts) if (other !== agent) att.abort(26, "Answered elsewhere");
+          agentAttempts.clear();
+          if (!applyAnswer(m, leg, res)) return void m.endCall(call, "system", 88, "Not acceptable here");
           call.a = leg;
-          m.calls.set(call.id, call);
-          m.deps.recorder.started(call);
-        }
-        return leg;
+          call.state = "dialing";
+          call.occupies.add(leg.party);
+          host.agentAnswered(entry.callId, agent, call);
+          if (leg.endpoint !== null) m.deps.media.play(leg.endpoint.id, { kind: "moh" });
+          dialCaller(m, host, announcer, entry, call, leg, cb.ringSeconds, lang);
+        },
+        onExhausted: (status, busy) => {
+          if (entry.run !== run || agentAttempts.get(agent) !== attempt) return;
+          agentAttempts.delete(agent);
+          // The last agent failed: the callback call is over before the engine hears of it
+          // (it may offer the entry again at once, with a new run).
+          if (agentAttempts.size === 0) {
+            entry.run = null;
+            if (m.calls.has(call.id)) void m.endCall(call, "system", 19, "No answer");
+          }
+          host.agentFailed([agent], status, busy);
+        },
       },
-      onProgress: (leg, res) => {
-        m.indexDialog(leg);
-        if (res.status >= 180) host.agentRinging(leg.party);
-      },
-      onAnswer: (leg, res) => {
-        m.indexDialog(leg);
-        m.dialAttempts.delete(call);
-        if (!applyAnswer(m, leg, res)) return void m.endCall(call, "system", 88, "Not acceptable here");
-        call.a = leg;
-        call.state = "dialing";
-        call.occupies.add(leg.party);
-        host.agentAnswered(entry.callId, leg.party, call);
-        if (leg.endpoint !== null) m.deps.media.play(leg.endpoint.id, { kind: "moh" });
-        dialCaller(m, host, announcer, entry, call, leg, cb.ringSeconds, lang);
-      },
-      onExhausted: (status, busy) => {
-        if (entry.run?.agentAttempt !== agentAttempt) return;
-        entry.run = null;
-        if (m.calls.has(call.id)) void m.endCall(call, "system", 19, "No answer");
-        host.agentFailed(agents, status, busy);
-      },
-    },
-    m.deps.scheduler,
-  );
-  entry.run = { call, agentAttempt, callerAttempt: null };
+      m.deps.scheduler,
+    );
+    agentAttempts.set(agent, attempt);
+  }
+  entry.run = run;
   call.state = "dialing";
-  m.dialAttempts.set(call, agentAttempt);
-  agentAttempt.start();
+  for (const attempt of [...agentAttempts.values()]) attempt.start();
 }
 
 function dialCaller(m: CallManager, host: CallbackHost, announcer: QueueAnnouncer, entry: CallbackEntry, call: Call, agentLeg: OutboundLeg, ringSeconds: number, lang: AnnounceLanguage): void {

@@ -28,6 +28,9 @@ import { DEFAULT_SERVICE_LEVEL_SECONDS, QueueFigures, fromJournal, localDayStart
  */
 const REGISTRATION_POLL_MS = 2000;
 
+/** A callback whose number is still in a call (e.g. hearing "thank you") is looked at again this often. */
+export const CALLBACK_BUSY_RECHECK_MS = 2000;
+
 export const AGENT_ACTIONS = ["agent-login", "agent-logout", "agent-break", "agent-available"] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
 
@@ -86,6 +89,8 @@ export class QueueService {
    */
   private readonly visited = new Map<string, string[]>();
   private cbSeq = 0;
+  /** Callback entries deferred because their number is in a call (journaled once per busy spell). */
+  private readonly deferred = new Set<string>();
   /** Told of every counted queue/agent event after it is applied (the server pushes them as SSE). */
   onFigure: ((e: FigureEvent) => void) | null = null;
 
@@ -136,6 +141,7 @@ export class QueueService {
     for (const e of this.callbacks.values()) {
       if (e.queue !== number || e.number !== call.caller || e.run !== null) continue;
       this.callbacks.delete(e.callId);
+      this.deferred.delete(e.callId);
       this.store(null, e.callId);
       this.run(this.engine.handle({ type: "call-left", callId: e.callId }, this.m.deps.scheduler.now()));
       place = { joinedAt: Math.min(e.joinedAt, this.m.deps.scheduler.now()), priority: Math.max(e.priority, call.priority.level) };
@@ -315,20 +321,42 @@ export class QueueService {
 
   private offerCallback(callId: string, agents: readonly string[], waitedMs: number): void {
     const entry = this.callbacks.get(callId);
-    if (entry === undefined) return;
-    // The number is in a call now (still hearing "thank you", or calling again): not an attempt;
-    // the entry waits retrySeconds in its place and is offered again then.
-    const busy = [...this.m.calls.values()].some((c) => !c.isEnded() && (c.caller === entry.number || c.legs.some((l) => l.party === entry.number)));
-    if (busy) {
+    if (entry === undefined || entry.run !== null) return;
+    // The number is in a call now (the caller still hearing "thank you" before its line is
+    // released, or calling again): not an attempt. The entry keeps its place and waits for that
+    // call to end (onCallEnded → resumeDeferred), so the first attempt follows the caller's
+    // hang-up at once; retrySeconds is only the safety net should that end be missed.
+    if (this.numberBusy(entry.number)) {
       const now = this.m.deps.scheduler.now();
-      entry.notBefore = now + callbackOf(this.queueEntries[entry.queue]).retrySeconds * 1000;
-      this.store(entry, entry.callId);
-      this.m.deps.recorder.note("queue.callback-deferred", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, notBefore: entry.notBefore });
-      this.feed({ type: "call-left", callId });
-      this.feed({ type: "call-joined", queue: entry.queue, call: { id: entry.callId, caller: entry.number, priority: entry.priority, joinedAt: entry.joinedAt, callback: { number: entry.number, notBefore: entry.notBefore } } });
+      const notBefore = now + callbackOf(this.queueEntries[entry.queue]).retrySeconds * 1000;
+      if (!this.deferred.has(callId)) {
+        this.deferred.add(callId);
+        this.m.deps.recorder.note("queue.callback-deferred", { queue: entry.queue, number: entry.number, requestCallId: entry.callId, until: "number free", notBefore });
+      }
+      this.rejoinCallback(entry, notBefore);
       return;
     }
+    this.deferred.delete(callId);
     startCallback(this.m, this.callbackHost(), this.announcer, entry, agents, waitedMs, this.queueEntries[entry.queue], this.cbSeq++);
+  }
+
+  private numberBusy(number: string): boolean {
+    return [...this.m.calls.values()].some((c) => !c.isEnded() && (c.caller === number || c.legs.some((l) => l.party === number && !l.ended)));
+  }
+
+  /** A call ended: callbacks deferred because their number was in it are offered again now (when the number is free). */
+  private resumeDeferred(ended: Call): void {
+    const now = this.m.deps.scheduler.now();
+    for (const callId of [...this.deferred]) {
+      const entry = this.callbacks.get(callId);
+      if (entry === undefined) {
+        this.deferred.delete(callId);
+        continue;
+      }
+      const involved = ended.caller === entry.number || ended.legs.some((l) => l.party === entry.number);
+      if (!involved || entry.run !== null || this.numberBusy(entry.number)) continue;
+      this.rejoinCallback(entry, now);
+    }
   }
 
   private callbackHost(): CallbackHost {
@@ -376,6 +404,25 @@ export class QueueService {
       this.feed({ type: "call-joined", queue: entry.queue, call: { id: entry.callId, caller: entry.number, priority: entry.priority, joinedAt: entry.joinedAt, callback: { number: entry.number, notBefore: entry.notBefore } } });
     }
     if (this.m.calls.has(cbCall.id)) void this.m.endCall(cbCall, "system", 18, "Callback not answered");
+  }
+
+  /**
+   * The callback call ended while its agents were still being rung (hung up from the console,
+   * an unusable answer): the offer is withdrawn, not failed — no agent is charged a miss and it
+   * is not an attempt; the entry re-joins in its place at once.
+   */
+  private callbackWithdrawn(entry: CallbackEntry): void {
+    for (const attempt of entry.run?.agentAttempts.values() ?? []) attempt.abort(16, "Callback withdrawn");
+    entry.run = null;
+    this.rejoinCallback(entry, this.m.deps.scheduler.now());
+  }
+
+  /** Puts a callback entry back in the engine in its original place, not offered before `notBefore`. */
+  private rejoinCallback(entry: CallbackEntry, notBefore: number): void {
+    entry.notBefore = notBefore;
+    this.store(entry, entry.callId);
+    this.feed({ type: "call-left", callId: entry.callId });
+    this.feed({ type: "call-joined", queue: entry.queue, call: { id: entry.callId, caller: entry.number, priority: entry.priority, joinedAt: entry.joinedAt, callback: { number: entry.number, notBefore } } });
   }
 
   /** Whether `agent` is a member of any queue. */
@@ -438,12 +485,20 @@ export class QueueService {
 
   /** The call ended (either side hung up): the engine hears the caller left or the agent's call ended. */
   onCallEnded(call: Call): void {
+    this.endedCall(call);
+    // After the engine heard of this end (an agent freed first, so the callback can be offered to it).
+    if (this.deferred.size > 0) this.resumeDeferred(call);
+  }
+
+  private endedCall(call: Call): void {
     this.visited.delete(call.id);
     // A callback call ended while the citizen was being dialled (the agent hung up): a failed attempt.
     for (const e of this.callbacks.values()) {
-      if (e.run?.call !== call || e.run.callerAttempt === null) continue;
-      e.run.callerAttempt.abort(16, "Agent hung up");
-      this.callbackFailed(e, call, "agent hung up");
+      if (e.run?.call !== call) continue;
+      if (e.run.callerAttempt !== null) {
+        e.run.callerAttempt.abort(16, "Agent hung up");
+        this.callbackFailed(e, call, "agent hung up");
+      } else this.callbackWithdrawn(e);
       break;
     }
     // play(null) stops a prompt without a play-done: forget what any of its legs was waiting for
@@ -502,6 +557,9 @@ export class QueueService {
     for (const action of actions) {
       switch (action.type) {
         case "offer":
+          // An input fed while this batch is carried out (a call ending, a callback re-joining)
+          // can make a later action of it stale: only offers the engine still holds are made.
+          if (!action.agents.every((agent) => this.engine.agents.get(agent)?.callId === action.callId)) break;
           if (action.callback !== undefined) this.offerCallback(action.callId, action.agents, action.waitedMs);
           else this.offer(action.callId, action.agents, action.mode, action.waitedMs);
           break;
@@ -509,11 +567,20 @@ export class QueueService {
           this.callbackQueued(action.callId, action.queue, action.number, action.joinedAt, action.priority);
           break;
         case "cancel-offer": {
-          const run = this.callbacks.get(action.callId)?.run;
-          if (run !== undefined && run !== null && run.callerAttempt === null) {
-            this.callbacks.get(action.callId)!.run = null;
-            run.agentAttempt.abort(19, "No answer");
-            if (this.m.calls.has(run.call.id)) void this.m.endCall(run.call, "system", 19, "No answer");
+          // A callback still ringing its agents: only the named agents stop; the call ends with the last.
+          const entry = this.callbacks.get(action.callId);
+          const run = entry?.run;
+          // (Once an agent answered, its attempts are done: the engine's cancel for the others ends nothing.)
+          const named = run === undefined || run === null ? [] : action.agents.filter((agent) => run.agentAttempts.has(agent));
+          if (entry !== undefined && run !== undefined && run !== null && run.callerAttempt === null && named.length > 0) {
+            for (const agent of named) {
+              run.agentAttempts.get(agent)?.abort(19, "No answer");
+              run.agentAttempts.delete(agent);
+            }
+            if (run.agentAttempts.size === 0) {
+              entry.run = null;
+              if (this.m.calls.has(run.call.id)) void this.m.endCall(run.call, "system", 19, "No answer");
+            }
           }
           // Only the named agents stop ringing (ring-all: the others ring on).
           const offer = this.offers.get(action.callId);

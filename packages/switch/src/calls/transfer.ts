@@ -26,7 +26,9 @@ export class Transfer {
     if (!referTo.ok || !isSipUri(referTo.value.parsedUri)) return this.m.respond(txId, req, 400, [], "Bad Refer-To");
     const uri = referTo.value.parsedUri;
     const call = referrer.call;
-    const transferee = call.a === referrer ? call.b : call.a;
+    // A referrer already transferred away (detached, awaiting its BYE) is no party to the call
+    // any more: a second REFER from it must not start a second transfer of the same transferee.
+    const transferee = call.a === referrer ? call.b : call.b === referrer ? call.a : null;
     if (transferee === null || transferee.ended || (call.state !== "connected" && call.state !== "dialing")) {
       return this.m.respond(txId, req, 403, [], "Nothing To Transfer");
     }
