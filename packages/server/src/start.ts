@@ -101,6 +101,7 @@ export async function startServer(config: HotlineConfig, log: Logger = createLog
   registerGauges(metrics, ctx);
   const events = new EventHub(liveFigures(calls.manager), { now: () => Date.now(), count: (name, labels) => metrics.inc(name, labels) });
   calls.manager.queues.onFigure = (e) => events.publish(e);
+  calls.manager.queues.onRefresh = (r) => events.refresh(r);
   let http: Server;
   try {
     http = await startHttpApi(config.http.host, config.http.port, {

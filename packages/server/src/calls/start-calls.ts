@@ -163,7 +163,13 @@ export async function startCalls(d: CallsDeps): Promise<RunningCalls> {
       clearInterval(userRefresh);
       clearInterval(counterPoll);
       trunks.stop();
-      for (const call of [...manager.calls.values()]) await manager.endCall(call, "system", 41, "Switch shutting down");
+      // No new queue offers from here on: ending an agent's call would otherwise offer the next caller.
+      manager.queues.drain();
+      // Until none is left (a leg started just before the drain may still add its call), bounded.
+      for (let round = 0; round < 10 && manager.calls.size > 0; round++) {
+        for (const call of [...manager.calls.values()]) await manager.endCall(call, "system", 41, "Switch shutting down");
+        if (manager.calls.size > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       // After the calls ended (which still feed the queues): no registration poll or queue timer re-arms.
       manager.queues.stop();
       await recorder.drain();

@@ -25,7 +25,14 @@ const AGENTS = {
     { agent: "1002", registered: false, status: { kind: "on-break", reason: "no-answer" }, statusSince: new Date(T).toISOString(), state: "idle", stateSince: new Date(T).toISOString(), callsAnswered: 0, talkTimeSeconds: 0, queues: ["7000"] },
   ],
 };
-const audit = (seq: number, at: number, action: string, outcome = "done") => ({ seq, at, type: "supervisor.action", callId: outcome === "done" ? `c${seq}` : null, data: { actor: "1003", agent: "1001", action, via: "api", outcome, reason: outcome === "done" ? null : "not permitted" } });
+// The shape supervision.ts writes with recorder.note: the journal entry's own callId is null, the call is in data.
+const audit = (seq: number, at: number, action: string, outcome = "done") => ({
+  seq,
+  at,
+  type: "supervisor.action",
+  callId: null,
+  data: { actor: "1003", agent: "1001", action, via: "api", outcome, reason: outcome === "done" ? null : "not permitted", callId: outcome === "done" ? `c${seq}` : null, queues: ["7000"] },
+});
 
 /** A stand-in switch: records each request (method, URL, body) and answers from `answer`. */
 async function fakeSwitch(answer: (req: IncomingMessage, body: string) => [number, unknown]) {
@@ -115,26 +122,38 @@ test("hotline agent <ext> available|break [reason]|logout|login: PUT /api/agents
   assert.throws(() => agentStatusBody("logout", "lunch"), /a reason goes with "break" only/);
 });
 
-test("hotline audit: supervisor.action entries, the newest --limit of them, --since, paging through the journal", async () => {
-  // 1,200 entries: the journal answers 1,000 per page, so the command must read two.
-  const entries = Array.from({ length: 1200 }, (_, i) => audit(i + 1, T + i * 1000, i % 2 === 0 ? "listen" : "barge", i === 1199 ? "denied" : "done"));
+test("hotline audit: supervisor.action entries, the newest --limit of them read from the journal's end, --since, the call from data.callId", async () => {
+  const entries = Array.from({ length: 2500 }, (_, i) => audit(i + 1, T + i * 1000, i % 2 === 0 ? "listen" : "barge", i === 2499 ? "denied" : "done"));
+  // The journal route with order=newest: newest first, `before` pages back, `next` when the page is full.
   const s = await fakeSwitch((req) => {
     const q = new URL(req.url ?? "", "http://x").searchParams;
-    const after = Number(q.get("after") ?? 0);
-    const page = entries.filter((e) => e.seq > after).slice(0, Number(q.get("limit") ?? 100));
-    return [200, { events: page, last: page.at(-1)?.seq ?? after }];
+    if (q.get("order") !== "newest" || q.get("type") !== "supervisor.action") return [400, { error: "the test's journal expects order=newest&type=supervisor.action" }];
+    const before = Number(q.get("before") ?? Infinity);
+    const limit = Number(q.get("limit") ?? 100);
+    const page = entries.filter((e) => e.seq < before).reverse().slice(0, limit);
+    return [200, { events: page, last: page[0]?.seq ?? 0, next: page.length === limit ? (page.at(-1)?.seq ?? null) : null }];
   });
   try {
     const r = await hotline(s.dir, "audit", "--limit", "2");
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trimEnd().split("\n");
     assert.match(lines[0] ?? "", /^TIME \(UTC\)\s+SUPERVISOR\s+ACTION\s+AGENT\s+VIA\s+OUTCOME\s+REASON\s+CALL$/);
-    assert.match(lines[1] ?? "", /^2026-01-31 14:25:07\s+1003\s+listen\s+1001\s+api\s+done\s+c1199$/);
-    assert.match(lines[2] ?? "", /^2026-01-31 14:25:08\s+1003\s+barge\s+1001\s+api\s+denied\s+not permitted$/);
+    assert.match(lines[1] ?? "", /^2026-01-31 14:46:47\s+1003\s+listen\s+1001\s+api\s+done\s+c2499$/);
+    assert.match(lines[2] ?? "", /^2026-01-31 14:46:48\s+1003\s+barge\s+1001\s+api\s+denied\s+not permitted$/);
     assert.equal(lines.length, 3);
-    assert.deepEqual(s.seen.map((x) => x.url), ["/api/journal?type=supervisor.action&limit=1000&after=0", "/api/journal?type=supervisor.action&limit=1000&after=1000"]);
-    const since = JSON.parse((await hotline(s.dir, "audit", "--since", "2026-01-31T14:24:55Z", "--json")).stdout) as { seq: number }[];
-    assert.deepEqual(since.map((e) => e.seq), [1187, 1188, 1189, 1190, 1191, 1192, 1193, 1194, 1195, 1196, 1197, 1198, 1199, 1200]);
+    assert.deepEqual(s.seen.map((x) => x.url), ["/api/journal?type=supervisor.action&order=newest&limit=2"]);
+    // However long the journal, one page from its end: --limit is at most the page size.
+    s.seen.length = 0;
+    const most = JSON.parse((await hotline(s.dir, "audit", "--limit", "1000", "--json")).stdout) as { seq: number }[];
+    assert.deepEqual([most.length, most[0]?.seq, most.at(-1)?.seq], [1000, 1501, 2500]);
+    assert.deepEqual(s.seen.map((x) => x.url), ["/api/journal?type=supervisor.action&order=newest&limit=1000"]);
+    const tooMany = await hotline(s.dir, "audit", "--limit", "1001");
+    assert.equal(tooMany.code, 2);
+    assert.match(tooMany.stderr, /--limit: must be an integer 1\.\.1000/);
+    s.seen.length = 0;
+    const since = JSON.parse((await hotline(s.dir, "audit", "--since", "2026-01-31T14:46:35Z", "--json")).stdout) as { seq: number }[];
+    assert.deepEqual(since.map((e) => e.seq), [2487, 2488, 2489, 2490, 2491, 2492, 2493, 2494, 2495, 2496, 2497, 2498, 2499, 2500]);
+    assert.deepEqual(s.seen.map((x) => x.url), ["/api/journal?type=supervisor.action&order=newest&limit=50"]);
     const badSince = await hotline(s.dir, "audit", "--since", "yesterday");
     assert.equal(badSince.code, 2);
     assert.match(badSince.stderr, /--since: not an ISO 8601 date/);

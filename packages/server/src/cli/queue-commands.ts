@@ -145,31 +145,23 @@ export async function agentStatus(ext: string, what: string, reason: string | un
 interface AuditEvent {
   seq: number;
   at: number;
+  /** Always null: supervision writes its audit entry with recorder.note; the call is data.callId. */
   callId: string | null;
-  data: { actor?: string; agent?: string; action?: string; via?: string; outcome?: string; reason?: string | null };
+  data: { actor?: string; agent?: string; action?: string; via?: string; outcome?: string; reason?: string | null; callId?: string | null };
 }
-
-/** Pages of the journal read for `hotline audit` at most (1000 entries each): a bound, not a limit anyone should reach. */
-const MAX_AUDIT_PAGES = 100;
 
 /** `hotline audit [--since] [--limit]`: the newest supervisor.action entries (oldest of them first). */
 export async function audit(options: DataOptions & { since?: string; limit?: string; json?: boolean }): Promise<void> {
   const since = option("--since", options.since, (t) => parseTime(t));
+  // --limit is at most 1000, as the journal route's page: the newest N are one page read from the end.
   const limit = option("--limit", options.limit, parseLimit) ?? 50;
   const config = loadConfigOrThrow(options);
-  // The journal lists oldest first after a cursor: read the audit entries page by page, keep the newest.
-  let kept: AuditEvent[] = [];
-  let after = 0;
-  for (let page = 0; page < MAX_AUDIT_PAGES; page++) {
-    const body = await ask(config, `/api/journal?type=supervisor.action&limit=1000&after=${after}`);
-    if (body === undefined) return;
-    const { events, last } = body as { events: AuditEvent[]; last: number };
-    kept = kept.concat(events.filter((e) => since === undefined || e.at >= since)).slice(-limit);
-    if (events.length < 1000 || last === after) break;
-    after = last;
-  }
+  const body = await ask(config, `/api/journal?type=supervisor.action&order=newest&limit=${limit}`);
+  if (body === undefined) return;
+  const { events } = body as { events: AuditEvent[] };
+  const kept = events.filter((e) => since === undefined || e.at >= since).reverse();
   if (options.json) return void console.log(JSON.stringify(kept, null, 2));
   if (kept.length === 0) return void console.log("no supervisor actions");
-  const rows = kept.map((e) => [formatSeconds(e.at), e.data.actor ?? "", e.data.action ?? "", e.data.agent ?? "", e.data.via ?? "", e.data.outcome ?? "", e.data.reason ?? "", e.callId ?? ""]);
+  const rows = kept.map((e) => [formatSeconds(e.at), e.data.actor ?? "", e.data.action ?? "", e.data.agent ?? "", e.data.via ?? "", e.data.outcome ?? "", e.data.reason ?? "", e.data.callId ?? e.callId ?? ""]);
   console.log(renderTable(["TIME (UTC)", "SUPERVISOR", "ACTION", "AGENT", "VIA", "OUTCOME", "REASON", "CALL"], rows));
 }

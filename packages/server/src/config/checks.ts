@@ -4,6 +4,7 @@ import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { checkDialPlanKeys } from "./dial-plan-checks.js";
 import type { ConfigIssue } from "./issues.js";
+import { checkPrompts } from "./prompt-checks.js";
 import type { HotlineConfig, ListenTransport } from "./schema.js";
 
 const WILDCARDS = new Set(["0.0.0.0", "::"]);
@@ -107,7 +108,7 @@ function checkDuplicates(values: readonly string[], path: (i: number) => (string
   return issues;
 }
 
-/** Makes relative paths (dataDir, cert, key, musicOnHold) absolute against `baseDir` (the config file's directory). */
+/** Makes relative paths (dataDir, cert, key, musicOnHold, promptsDir, periodicFile) absolute against `baseDir` (the config file's directory). */
 export function resolvePaths(config: HotlineConfig, baseDir: string): HotlineConfig {
   return {
     ...config,
@@ -141,6 +142,7 @@ export function crossChecks(config: HotlineConfig): ConfigIssue[] {
     ...checkDuplicates(config.users.map((u) => u.username), (i) => ["users", i, "username"], "username"),
     ...checkDuplicates(config.demo.extensions, (i) => ["demo", "extensions", i], "extension"),
     ...checkMusicOnHold(config),
+    ...checkPrompts(config, fileProblem),
     ...checkDialPlanKeys(config),
   ];
 }

@@ -205,11 +205,14 @@ const queue = z.strictObject({
   callback: queueCallback.prefault({}),
 });
 
-// Per-agent ACD settings (agents.<ext>); absent = the queue's wrap-up and ring time.
+// Per-agent ACD settings (agents.<ext>): wrap-up and ring time absent or null = the queue's.
+// maxMisses has no queue value to keep, and null reads as "never" (as breakAfter's null), so
+// null is refused rather than guessed: 0 says never.
+const maxMissesRule = "must be an integer 0..100 (0 = never put on break; null is not allowed)";
 const agent = z.strictObject({
   wrapUpSeconds: intIn(0, 3600).nullable().default(null),
   ringSeconds: intIn(1, 600).nullable().default(null),
-  maxMisses: intIn(0, 100).default(DEFAULT_AGENT_MAX_MISSES),
+  maxMisses: z.int({ error: maxMissesRule }).min(0, { error: maxMissesRule }).max(100, { error: maxMissesRule }).default(DEFAULT_AGENT_MAX_MISSES),
 });
 
 const schedule = z.strictObject({

@@ -59,6 +59,15 @@ test("agents.<ext>: wrap-up, ring time and misses per agent; 0 misses = never on
   assert.deepEqual(agents.find((x) => x.id === "1002"), { id: "1002", memberships: [{ queue: "7000", skillLevel: 1, weight: 1, order: 0 }], maxMisses: null });
 });
 
+test("agents.<ext>: null wrap-up and ring time keep the queue's; maxMisses null is refused (0 = never)", () => {
+  const plan = planOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 }, ringSeconds: 12, wrapUpSeconds: 7 }\nagents:\n  "1001": { wrapUpSeconds: null, ringSeconds: null }\n');
+  assert.deepEqual(plan.agents, { "1001": { wrapUpSeconds: null, ringSeconds: null, maxMisses: 1 } });
+  assert.deepEqual(acdConfig(plan.queues, plan.agents ?? {}).agents.find((x) => x.id === "1001"), { id: "1001", memberships: [{ queue: "7000", skillLevel: 1, weight: 1, order: 0 }], maxMisses: 1 });
+  assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": 1 } }\nagents:\n  "1001": { maxMisses: null }\n'), [
+    "hotline.yaml:4:24: agents.1001.maxMisses: must be an integer 0..100 (0 = never put on break; null is not allowed) (got null)",
+  ]);
+});
+
 test("errors say which key and why", () => {
   assert.deepEqual(errorsOf('queues:\n  "7000": { strategy: linear, members: { "1001": { skill: 0, weight: -1 }, "1002": { skil: 1 }, "1003": [1] } }\n'), [
     "hotline.yaml:2:59: queues.7000.members.1001.skill: must be an integer 1..100 (got 0)",

@@ -140,6 +140,34 @@ test("queue events are throttled per queue: a burst gives one now and one after 
   }
 });
 
+test("refresh (no journaled event): an agent's report now, with its queues; a queue's figures, throttled", async () => {
+  const { source, version } = fakeSource();
+  let now = 7000;
+  const hub = new EventHub(source, { now: () => now, throttleMs: 30, count: () => undefined });
+  const { server, port } = await listen(hub);
+  try {
+    const c = await connect(port, "/api/events?queues=7001");
+    await until(() => c.events.length >= 2, "snapshot");
+    hub.refresh({ kind: "agent", agent: "1001" }); // not a member of 7001: not sent to this client
+    version["7001"] = 1;
+    hub.refresh({ kind: "agent", agent: "1002" });
+    await until(() => c.events.length >= 4, "the agent refresh");
+    assert.deepEqual(c.events.slice(2), [
+      { event: "agent", data: { agent: "1002", pad: "" } },
+      { event: "queue", data: { queue: "7001", version: 1 } },
+    ]);
+    now += 1000;
+    version["7001"] = 2;
+    hub.refresh({ kind: "queue", queue: "7001" });
+    await until(() => c.events.length >= 5, "the queue refresh");
+    assert.deepEqual(c.events[4], { event: "queue", data: { queue: "7001", version: 2 } });
+    c.req.destroy();
+  } finally {
+    hub.close();
+    server.close();
+  }
+});
+
 test("a client that disconnects is forgotten", async () => {
   const { source } = fakeSource();
   const hub = new EventHub(source, { now: () => 0, count: () => undefined });

@@ -4,9 +4,11 @@
 // at most one per queue per throttle period), `agent` (an agent's status/state, at once),
 // `call` (a queue call joined/offered/answered/abandoned/overflowed/refused/ended). A new
 // client first gets every queue and agent (the snapshot). `?queues=7000,7001` narrows all
-// three to those queues (agents: members of them).
+// three to those queues (agents: members of them). Changes that are not journaled events (an
+// agent's phone registering, going in or out of use; a callback deferred or re-joining; the day's
+// figures starting again at midnight) push the `agent` / `queue` event too (`refresh`).
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { FigureEvent } from "@hotline/switch";
+import type { FigureEvent, QueueRefresh } from "@hotline/switch";
 import { checkParams, HttpError, methodNotAllowed } from "./http-io.js";
 
 /** What the hub reads its figures from (QueueService in production). */
@@ -74,6 +76,16 @@ export class EventHub {
     const data = frame("call", e);
     for (const c of this.clients) if (wants(c, [e.queue])) this.write(c, data);
     this.queueChanged(e.queue);
+  }
+
+  /** QueueService.onRefresh: an agent's report now (and its queues, throttled), or a queue's, throttled. */
+  refresh(r: QueueRefresh): void {
+    if (this.clients.size === 0) return;
+    if (r.kind === "queue") return this.queueChanged(r.queue);
+    const queues = this.source.queuesOf(r.agent);
+    const data = frame("agent", this.source.agent(r.agent, this.opts.now()));
+    for (const c of this.clients) if (wants(c, queues)) this.write(c, data);
+    for (const q of queues) this.queueChanged(q);
   }
 
   /** Serves GET /api/events; false for other paths. */

@@ -100,6 +100,25 @@ test("GET /api/journal: after, callId, limit; `last` is the cursor for the next 
   });
 });
 
+test("GET /api/journal?order=newest: newest first; `next` is the `before` cursor for the older page", async () => {
+  await withApi(async (call, { store }) => {
+    await store.journal.append(Array.from({ length: 5 }, (_, i) => ({ at: T0 + i, type: i === 2 ? "call.started" : "supervisor.action", callId: null, data: { i } })));
+    const page = (path: string) => call("GET", path).then((r) => r.body as { events: { seq: number }[]; last: number; next: number | null });
+    const first = await page("/api/journal?order=newest&type=supervisor.action&limit=2");
+    assert.deepEqual([first.events.map((e) => e.seq), first.last, first.next], [[5, 4], 5, 4]);
+    const second = await page(`/api/journal?order=newest&type=supervisor.action&limit=2&before=${first.next}`);
+    assert.deepEqual([second.events.map((e) => e.seq), second.next], [[2, 1], 1]);
+    const third = await page(`/api/journal?order=newest&type=supervisor.action&limit=2&before=${second.next}`);
+    assert.deepEqual([third.events.map((e) => e.seq), third.next], [[], null]);
+    const short = await page("/api/journal?order=newest&limit=10");
+    assert.deepEqual([short.events.map((e) => e.seq), short.next], [[5, 4, 3, 2, 1], null]);
+    const oldest = await page("/api/journal?before=3");
+    assert.deepEqual([oldest.events.map((e) => e.seq), oldest.last, "next" in oldest], [[1, 2], 2, false]);
+    assert.deepEqual((await call("GET", "/api/journal?order=up")).body, { error: 'order: must be one of oldest, newest (got "up")' });
+    assert.deepEqual((await call("GET", "/api/journal?before=x")).body, { error: 'before: must be a non-negative integer (got "x")' });
+  });
+});
+
 test("missed calls: list pending or all; POST handled once (then 409); bad bodies are 400s", async () => {
   await withApi(async (call, { store, clock }) => {
     await store.missedCalls.add(sampleMissedCall("m1", { at: T0 }));

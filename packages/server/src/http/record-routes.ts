@@ -42,16 +42,27 @@ async function listCdrs(deps: RecordRoutesDeps, query: URLSearchParams): Promise
   return { cdrs, next: cdrs.length === q.limit ? (cdrs.at(-1)?.callId ?? null) : null };
 }
 
+const JOURNAL_ORDERS = ["oldest", "newest"] as const;
+const parseOrder = (text: string): Parsed<(typeof JOURNAL_ORDERS)[number]> =>
+  (JOURNAL_ORDERS as readonly string[]).includes(text)
+    ? { ok: true, value: text as (typeof JOURNAL_ORDERS)[number] }
+    : { ok: false, problem: `must be one of ${JOURNAL_ORDERS.join(", ")} (got ${JSON.stringify(text)})` };
+
 async function listJournal(deps: RecordRoutesDeps, query: URLSearchParams): Promise<unknown> {
-  checkParams(query, ["after", "callId", "type", "limit"]);
+  checkParams(query, ["after", "before", "order", "callId", "type", "limit"]);
   const limit = optionalParam(query, "limit", parseLimit) ?? 100;
   const afterSeq = optionalParam(query, "after", parseId);
+  const beforeSeq = optionalParam(query, "before", parseId);
+  const newestFirst = (optionalParam(query, "order", parseOrder) ?? "oldest") === "newest";
   const callId = optionalParam(query, "callId", parseText);
   // e.g. type=supervisor.action: the supervisors' audit log.
   const type = optionalParam(query, "type", parseText);
-  const events = await deps.store.journal.list({ afterSeq, callId, type, limit });
-  // A tailing reader passes `last` as `after` next time (unchanged when nothing was new).
-  return { events, last: events.at(-1)?.seq ?? afterSeq ?? 0 };
+  const events = await deps.store.journal.list({ afterSeq, beforeSeq, newestFirst, callId, type, limit });
+  // A tailing reader passes `last` (the highest seq seen) as `after` next time (unchanged when nothing was new).
+  const last = (newestFirst ? events[0]?.seq : events.at(-1)?.seq) ?? afterSeq ?? 0;
+  if (!newestFirst) return { events, last };
+  // Paging back from the end: a full page may have an older one; pass `next` as `before` to get it.
+  return { events, last, next: events.length === limit ? (events.at(-1)?.seq ?? null) : null };
 }
 
 async function listMissed(deps: RecordRoutesDeps, query: URLSearchParams): Promise<unknown> {

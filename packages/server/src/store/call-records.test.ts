@@ -41,8 +41,22 @@ test("a database of schema 1 is migrated to call-records, agent-status and queue
     { id: 2, name: "call-records" },
     { id: 3, name: "agent-status" },
     { id: 4, name: "queue-callbacks" },
+    { id: 5, name: "queue-callback-trunk" },
   ]);
   check.close();
+});
+
+test("migration 5: callbacks stored before it keep working (no trunk); new ones keep their trunk", async () => {
+  const dir = tempDir();
+  const db = new Database(join(dir, DB_FILE_NAME));
+  migrate(db, "v4", MIGRATIONS.slice(0, 4));
+  db.prepare("INSERT INTO queue_callbacks VALUES ('old', '7000', '2009', 0, 5, 1, 0)").run();
+  db.close();
+  const store = await openSqliteStore(dir);
+  assert.deepEqual(await store.queueCallbacks.list(), [{ callId: "old", queue: "7000", number: "2009", priority: 0, joinedAt: 5, attempts: 1, notBefore: 0 }]);
+  await store.queueCallbacks.put({ callId: "new", queue: "7000", number: "01012345678", priority: 0, joinedAt: 6, attempts: 0, notBefore: 0, trunk: "carrier-a" });
+  assert.equal((await store.queueCallbacks.list()).find((r) => r.callId === "new")?.trunk, "carrier-a");
+  await store.close();
 });
 
 test("the list queries are answered from indexes, not by scanning tables", () => {

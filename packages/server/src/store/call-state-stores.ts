@@ -37,12 +37,17 @@ const toEvent = (r: JournalRow): StoredJournalEvent => ({
 
 export function sqliteJournalStore({ db, commits, query }: SqliteContext): JournalStore {
   const insert = db.prepare<[number, string, string | null, string]>("INSERT INTO journal (at, type, call_id, data) VALUES (?, ?, ?, ?)");
-  const list = db.prepare<{ afterSeq: number; callId: string | null; type: string | null; limit: number }, JournalRow>(
-    "SELECT * FROM journal WHERE seq > @afterSeq AND (@callId IS NULL OR call_id = @callId) AND (@type IS NULL OR type = @type) ORDER BY seq LIMIT @limit",
-  );
-  const listByCall = db.prepare<{ afterSeq: number; callId: string; type: string | null; limit: number }, JournalRow>(
-    "SELECT * FROM journal WHERE call_id = @callId AND seq > @afterSeq AND (@type IS NULL OR type = @type) ORDER BY seq LIMIT @limit",
-  );
+  type ListParams = { afterSeq: number; beforeSeq: number | null; callId: string | null; type: string | null; limit: number };
+  const where = "seq > @afterSeq AND (@beforeSeq IS NULL OR seq < @beforeSeq) AND (@type IS NULL OR type = @type)";
+  // One statement per order (ORDER BY cannot be a parameter); both walk the seq primary key.
+  const list = {
+    asc: db.prepare<ListParams, JournalRow>(`SELECT * FROM journal WHERE ${where} AND (@callId IS NULL OR call_id = @callId) ORDER BY seq LIMIT @limit`),
+    desc: db.prepare<ListParams, JournalRow>(`SELECT * FROM journal WHERE ${where} AND (@callId IS NULL OR call_id = @callId) ORDER BY seq DESC LIMIT @limit`),
+  };
+  const listByCall = {
+    asc: db.prepare<ListParams, JournalRow>(`SELECT * FROM journal WHERE call_id = @callId AND ${where} ORDER BY seq LIMIT @limit`),
+    desc: db.prepare<ListParams, JournalRow>(`SELECT * FROM journal WHERE call_id = @callId AND ${where} ORDER BY seq DESC LIMIT @limit`),
+  };
   return {
     append: (events) =>
       queue(commits, () => {
@@ -55,9 +60,10 @@ export function sqliteJournalStore({ db, commits, query }: SqliteContext): Journ
       }),
     list: (q) =>
       query(() => {
-        const params = { afterSeq: q.afterSeq ?? 0, type: q.type ?? null, limit: clampLimit(q.limit) };
+        const params = { afterSeq: q.afterSeq ?? 0, beforeSeq: q.beforeSeq ?? null, type: q.type ?? null, limit: clampLimit(q.limit) };
+        const order = q.newestFirst === true ? "desc" : "asc";
         // A separate statement for callId, so the planner uses journal_call_id.
-        const rows = q.callId === undefined ? list.all({ ...params, callId: null }) : listByCall.all({ ...params, callId: q.callId });
+        const rows = q.callId === undefined ? list[order].all({ ...params, callId: null }) : listByCall[order].all({ ...params, callId: q.callId });
         return rows.map(toEvent);
       }),
   };
@@ -219,18 +225,21 @@ interface QueueCallbackRow {
   joined_at: number;
   attempts: number;
   not_before: number;
+  trunk: string | null;
 }
 
 export function sqliteQueueCallbackStore({ db, commits, query }: SqliteContext): QueueCallbackStore {
   const list = db.prepare<[], QueueCallbackRow>("SELECT * FROM queue_callbacks ORDER BY joined_at, call_id");
-  const put = db.prepare<[string, string, string, number, number, number, number]>(
-    "INSERT OR REPLACE INTO queue_callbacks (call_id, queue, number, priority, joined_at, attempts, not_before) VALUES (?, ?, ?, ?, ?, ?, ?)",
+  const put = db.prepare<[string, string, string, number, number, number, number, string | null]>(
+    "INSERT OR REPLACE INTO queue_callbacks (call_id, queue, number, priority, joined_at, attempts, not_before, trunk) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
   );
   const remove = db.prepare<[string]>("DELETE FROM queue_callbacks WHERE call_id = ?");
   return {
     list: () =>
-      query(() => list.all().map((r) => ({ callId: r.call_id, queue: r.queue, number: r.number, priority: r.priority, joinedAt: r.joined_at, attempts: r.attempts, notBefore: r.not_before }))),
-    put: (r) => commits.run(() => void put.run(r.callId, r.queue, r.number, r.priority, r.joinedAt, r.attempts, r.notBefore)),
+      query(() =>
+        list.all().map((r) => ({ callId: r.call_id, queue: r.queue, number: r.number, priority: r.priority, joinedAt: r.joined_at, attempts: r.attempts, notBefore: r.not_before, ...(r.trunk !== null && { trunk: r.trunk }) })),
+      ),
+    put: (r) => commits.run(() => void put.run(r.callId, r.queue, r.number, r.priority, r.joinedAt, r.attempts, r.notBefore, r.trunk ?? null)),
     remove: (callId) => commits.run(() => void remove.run(callId)),
   };
 }

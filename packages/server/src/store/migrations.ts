@@ -180,6 +180,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT, WITHOUT ROWID;
     `,
   },
+  {
+    id: 5,
+    name: "queue-callback-trunk",
+    sql: `
+      -- The trunk an outside caller came in on: its callback is dialled back through it (NULL:
+      -- an internal caller, or a row stored before this migration).
+      ALTER TABLE queue_callbacks ADD COLUMN trunk TEXT;
+    `,
+  },
 ];
 
 /** Thrown when the database was written by a newer (or different) hotline build. */

@@ -4,7 +4,7 @@ export * from "./call-context.js";
 export * from "./call-manager.js";
 export * from "./call-recorder.js";
 export * from "./queue-figures.js";
-export type { AgentReport, QueueReport } from "./queue-service.js";
+export type { AgentReport, QueueRefresh, QueueReport } from "./queue-service.js";
 export { acdConfig } from "./queue-service.js";
 export * from "./digest-client.js";
 export { dialogKey, dialogKeyOf } from "./dialog-key.js";

@@ -13,7 +13,7 @@
 import { positionAnnouncement, phrase, type AnnounceLanguage, type PromptRef } from "@hotline/ivr";
 import { headerField, parseSdp, decodeUtf8, type SipResponse } from "@hotline/sip";
 import type { QueueCallbackRecord } from "../store.js";
-import { QUEUE_ANNOUNCE_DEFAULTS, QUEUE_CALLBACK_DEFAULTS, type QueueAnnounce, type QueueCallback, type QueueEntry } from "../routing/index.js";
+import { QUEUE_ANNOUNCE_DEFAULTS, QUEUE_CALLBACK_DEFAULTS, type QueueAnnounce, type QueueCallback, type QueueEntry, type Target } from "../routing/index.js";
 import { Call } from "./call.js";
 import type { CallManager } from "./call-manager.js";
 import { DialAttempt } from "./dial-attempt.js";
@@ -43,6 +43,8 @@ export interface CallbackHost {
   position(callId: string): number | undefined;
   estimate(queue: string, position: number): number;
   isWaiting(call: Call): boolean;
+  /** The call's current queue join (a new object per join), or undefined. */
+  joinOf(call: Call): object | undefined;
   /** The agent answered the callback offer (engine: offer-answered). */
   agentAnswered(callId: string, agent: string, cbCall: Call): void;
   /** The agent's offer failed (engine: offer-failed). */
@@ -95,9 +97,12 @@ export class QueueAnnouncer {
     const a = announceOf(q);
     const cb = callbackOf(q);
     const { scheduler } = this.m.deps;
+    // This join's timers only: after an overflow or a transfer into another queue (or back into
+    // this one) the call is waiting again, but for the new join's own timers, language and offer.
+    const join = this.host.joinOf(call);
     const every = (kind: "position" | "callback-offer" | "periodic", first: number, period: number | null, what: () => PromptRef[], extra: () => string[] = () => []): void => {
       const fire = (): void => {
-        if (!this.host.isWaiting(call)) return;
+        if (!this.host.isWaiting(call) || join === undefined || this.host.joinOf(call) !== join) return;
         const ep = call.a.endpoint;
         if (ep !== null && !this.afterPlay.has(ep.id)) {
           // Journaled so an operator (and the e2e test) can see what a waiting caller was told.
@@ -210,8 +215,13 @@ function dialCaller(m: CallManager, host: CallbackHost, announcer: QueueAnnounce
         if (a === null || b === null) return;
         // The citizen hears who is calling before the agent speaks.
         announcer.play(b.id, phrase(lang, "callback-greeting"), () => {
+          // Only if the two legs are still the call's two sides: a take-over during the greeting
+          // replaced the agent's leg (its endpoint is released), and a supervisor's listen,
+          // whisper or barge has mixed the legs in its room — a bridge now would undo that.
+          const sides = [call.a, call.b];
+          if (call.isEnded() || agentLeg.ended || leg.ended || !sides.includes(agentLeg) || !sides.includes(leg)) return;
           m.deps.media.play(a.id, null);
-          m.deps.media.bridge(a.id, b.id);
+          if (m.supervision.sessionOf(call) === null) m.deps.media.bridge(a.id, b.id);
         });
       },
       onExhausted: (status) => {
@@ -228,17 +238,40 @@ function dialCaller(m: CallManager, host: CallbackHost, announcer: QueueAnnounce
 }
 
 /**
- * Where the caller's number leads: an extension's registered contacts, or an outside number
- * through the outbound routes (routed as if the queue number dialled it: caller ID = the queue).
+ * Where the caller's number leads. An outside caller is dialled back through the trunk its call
+ * came in on (the router's `trunk:NAME/NUMBER` destination), with the number in the dialling form
+ * it was normalised to on arrival (trunk-numbers.ts normalizeInbound) — the form outbound routes
+ * send to carriers too; the outbound routes' prefixes ("9…") are for people dialling out, so a
+ * received number never matches them. An internal caller is dialled as its extension. A record
+ * without a trunk from before it was kept: an extension, else the outbound routes (as before).
  */
-function callerTargets(m: CallManager, call: Call, entry: CallbackEntry): OutboundTarget[] {
-  const now = m.deps.scheduler.now();
-  const d = m.deps.routing.resolve(entry.number, { dialed: entry.number, caller: entry.queue, origin: { kind: "extension", extension: entry.queue } }, now);
-  const t = d.target;
+export function callerTargets(m: CallManager, call: Call, entry: QueueCallbackRecord): OutboundTarget[] {
+  const t = callbackTarget(m, entry);
   const targets = t.kind === "extension" ? m.contactTargets(call, t.extension) : t.kind === "outbound" ? t.trunks.flatMap((name) => m.trunkTarget(call, name, t.number) ?? []) : [];
-  // The citizen sees the hotline's queue number calling (the call's own caller is the citizen).
+  // The citizen sees the hotline's queue number calling (the call's own caller is the citizen),
+  // or the trunk's own caller ID when it has one.
   const from = { uri: `sip:${entry.queue}@${m.deps.options.domain}`, displayName: null };
-  return targets.map((x) => (x.trunk === null ? { ...x, from } : x));
+  return targets.map((x) => {
+    if (x.trunk === null) return { ...x, from };
+    if ((m.deps.routing.trunk(x.trunk)?.callerId ?? null) !== null) return x;
+    return { ...x, from: { uri: x.from.uri.replace(/^sip:[^@]*@/, `sip:${entry.queue}@`), displayName: null } };
+  });
+}
+
+function callbackTarget(m: CallManager, entry: Pick<QueueCallbackRecord, "queue" | "number" | "trunk">): Target {
+  const now = m.deps.scheduler.now();
+  const input = { dialed: entry.number, caller: entry.queue, origin: { kind: "extension" as const, extension: entry.queue } };
+  return (entry.trunk !== undefined ? m.deps.routing.resolve(`trunk:${entry.trunk}/${entry.number}`, input, now) : m.deps.routing.resolve(entry.number, input, now)).target;
+}
+
+/**
+ * Whether a callback to this caller can be dialled at all (else the digit is refused at request
+ * time, "no route", rather than costing an agent per failed attempt later): an extension, or a
+ * trunk that exists.
+ */
+export function canDialBack(m: CallManager, entry: Pick<QueueCallbackRecord, "queue" | "number" | "trunk">): boolean {
+  const t = callbackTarget(m, entry);
+  return t.kind === "extension" || (t.kind === "outbound" && t.trunks.some((name) => m.deps.routing.trunk(name) !== undefined));
 }
 
 function applyAnswer(m: CallManager, leg: OutboundLeg, res: SipResponse): boolean {

@@ -131,6 +131,7 @@ test("journal round trip: every event type comes back as itself; others and inco
     { type: "callback-requested", at: 9, queue: "7000", callId: "e", waitMs: 6 },
     { type: "callback-answered", at: 10, queue: "7000", callId: "e", agent: "1002", waitMs: 9 },
     { type: "callback-dropped", at: 11, queue: "7000", callId: "f", attempts: 3 },
+    { type: "callback-merged", at: 12, queue: "7000", callId: "g", into: "h" },
   ];
   for (const e of events) {
     const j = toJournal(e);
@@ -181,6 +182,13 @@ function randomDay(rnd: () => number, start: number): FigureEvent[] {
       if (c.callback !== true) {
         c.callback = true;
         out.push({ type: "callback-requested", at: now, queue: c.queue, callId: id, waitMs: now - c.at });
+      } else if (rnd() < 0.2) {
+        // The caller calls again: the new call takes the request's place, the request is merged.
+        const into = `m${i}`;
+        open.delete(id);
+        out.push({ type: "joined", at: now, queue: c.queue, callId: into, priority: 0 });
+        out.push({ type: "callback-merged", at: now, queue: c.queue, callId: id, into });
+        open.set(into, { queue: c.queue, at: c.at, agent: null, answeredAt: 0 });
       } else if (rnd() < 0.7) {
         const agent = pick(agents);
         out.push({ type: "callback-answered", at: now, queue: c.queue, callId: id, agent, waitMs: now - c.at });
@@ -206,13 +214,14 @@ function open(events: readonly FigureEvent[]): string[] {
   const waiting = new Map<string, string>();
   for (const e of events) {
     if (e.type === "joined") waiting.set(e.callId, e.queue);
-    else if (e.type === "answered" || e.type === "abandoned" || e.type === "overflowed" || e.type === "refused" || e.type === "callback-answered" || e.type === "callback-dropped") waiting.delete(e.callId);
+    else if (e.type === "answered" || e.type === "abandoned" || e.type === "overflowed" || e.type === "refused" || e.type === "callback-answered" || e.type === "callback-dropped" || e.type === "callback-merged") waiting.delete(e.callId);
   }
   return [...waiting.values()];
 }
 
 test("property: figures recomputed from the journal equal the live figures (counts), over random days incl. midnight", () => {
   let callbacksSeen = 0;
+  let merges = 0;
   for (let seed = 1; seed <= 200; seed++) {
     const rnd = seededRandom(seed);
     // Some runs start late in the day, so their events cross midnight.
@@ -232,7 +241,7 @@ test("property: figures recomputed from the journal equal the live figures (coun
     const counts = (f: QueueFigures) => ({
       queues: f.queueIds.map((q) => {
         const s = f.queue(q, end)!;
-        return [s.offered, s.answered, s.abandoned, s.overflowed, s.refused, s.callbacksRequested, s.callbacksAnswered, s.callbacksDropped, s.answeredWithinServiceLevel, s.serviceLevelPercent, s.averageSpeedOfAnswerSeconds, s.averageHandleTimeSeconds, s.since];
+        return [s.offered, s.answered, s.abandoned, s.overflowed, s.refused, s.callbacksRequested, s.callbacksAnswered, s.callbacksDropped, s.callbacksMerged, s.answeredWithinServiceLevel, s.serviceLevelPercent, s.averageSpeedOfAnswerSeconds, s.averageHandleTimeSeconds, s.since];
       }),
       agents: f.agentIds.map((a) => {
         const s = f.agent(a, end)!;
@@ -240,6 +249,12 @@ test("property: figures recomputed from the journal equal the live figures (coun
       }),
     });
     assert.deepEqual(counts(replay), counts(live), `seed ${seed}`);
+    // The invariant holds on every day: each joined call has exactly one outcome or still waits.
+    for (const q of live.queueIds) {
+      const s = live.queue(q, end)!;
+      if (events.every((e) => e.at >= utcDay(end))) assert.equal(s.offered, s.answered + s.abandoned + s.overflowed + s.refused + s.callbacksDropped + s.callbacksMerged + s.waiting, `seed ${seed}: ${q} invariant`);
+    }
+    merges += live.queueIds.reduce((n, q) => n + live.queue(q, end)!.callbacksMerged, 0);
     // The counts are not trivially zero: the generator produces answered calls.
     if (seed === 1) assert.ok(live.queueIds.some((q) => live.queue(q, end)!.offered > 0));
     // No leak: the calls the figures still count as in the queue are the ones the day left open.
@@ -248,6 +263,7 @@ test("property: figures recomputed from the journal equal the live figures (coun
     callbacksSeen += live.queueIds.reduce((n, q) => n + live.queue(q, end)!.callbacksAnswered + live.queue(q, end)!.callbacksDropped, 0);
   }
   assert.ok(callbacksSeen > 50, `callback outcomes generated: ${callbacksSeen}`);
+  assert.ok(merges > 10, `callback merges generated: ${merges}`);
 });
 
 test("callbacks: the request stays in the queue; answered counts as answered with its wait from the join; dropped is its own figure", () => {

@@ -9,8 +9,10 @@
  * counts as answered, its wait measured from the original join (service level and ASA
  * included: the caller waited that long for a person); a request dropped after its last failed
  * attempt counts in `callbacksDropped`, apart from abandoned (the caller did not give up, the
- * hotline could not reach them). So offered = answered + abandoned + overflowed + refused +
- * callbacksDropped + calls still in the queue.
+ * hotline could not reach them). A request whose caller called the queue again is merged into
+ * the new call (`callbacksMerged`: the new call carries on in its place, and its outcome is
+ * counted). So offered = answered + abandoned + overflowed + refused + callbacksDropped +
+ * callbacksMerged + calls still in the queue.
  *
  * Every event it counts is also a journal event (`toJournal` / `fromJournal` below are
  * inverses), so figures recomputed from the journal after a restart are the figures the
@@ -44,7 +46,9 @@ export type FigureEvent =
   /** The callback reached the caller (`callId` = the request's call id; `waitMs` from the original join). */
   | { readonly type: "callback-answered"; readonly at: number; readonly queue: string; readonly callId: string; readonly agent: string; readonly waitMs: number }
   /** The request was given up after its last failed attempt. */
-  | { readonly type: "callback-dropped"; readonly at: number; readonly queue: string; readonly callId: string; readonly attempts: number };
+  | { readonly type: "callback-dropped"; readonly at: number; readonly queue: string; readonly callId: string; readonly attempts: number }
+  /** The caller called again and the request (`callId`) lives on in the new call `into`, which took its place. */
+  | { readonly type: "callback-merged"; readonly at: number; readonly queue: string; readonly callId: string; readonly into: string };
 export type FigureEventType = FigureEvent["type"];
 export type CallFigureEvent = Exclude<FigureEvent, { type: "agent" }>;
 
@@ -62,6 +66,7 @@ export const FIGURE_JOURNAL_TYPES = {
   "callback-requested": "queue.callback-requested",
   "callback-answered": "queue.callback-done",
   "callback-dropped": "queue.callback-dropped",
+  "callback-merged": "queue.callback-merged",
 } as const satisfies Record<FigureEventType, string>;
 
 export interface QueueFiguresConfig {
@@ -90,6 +95,8 @@ export interface QueueFigureSnapshot {
   callbacksRequested: number;
   callbacksAnswered: number;
   callbacksDropped: number;
+  /** Requests whose caller called the queue again: merged into the new call (which is counted on its own). */
+  callbacksMerged: number;
   serviceLevelSeconds: number;
   answeredWithinServiceLevel: number;
   /** Share of today's answered calls answered within serviceLevelSeconds; null before the first. */
@@ -124,6 +131,7 @@ interface DayCounts {
   cbRequested: number;
   cbAnswered: number;
   cbDropped: number;
+  cbMerged: number;
   withinSL: number;
   waitMs: number;
   handled: number;
@@ -139,7 +147,7 @@ interface AgentFigures {
   talkMs: number;
 }
 
-const zeroCounts = (): DayCounts => ({ offered: 0, answered: 0, abandoned: 0, overflowed: 0, refused: 0, cbRequested: 0, cbAnswered: 0, cbDropped: 0, withinSL: 0, waitMs: 0, handled: 0, handleMs: 0 });
+const zeroCounts = (): DayCounts => ({ offered: 0, answered: 0, abandoned: 0, overflowed: 0, refused: 0, cbRequested: 0, cbAnswered: 0, cbDropped: 0, cbMerged: 0, withinSL: 0, waitMs: 0, handled: 0, handleMs: 0 });
 
 export class QueueFigures {
   private day: number;
@@ -208,6 +216,10 @@ export class QueueFigures {
       case "callback-dropped":
         this.inQueue.delete(e.callId);
         c.cbDropped++;
+        break;
+      case "callback-merged":
+        this.inQueue.delete(e.callId);
+        c.cbMerged++;
         break;
       case "abandoned":
         this.inQueue.delete(e.callId);
@@ -278,6 +290,7 @@ export class QueueFigures {
       callbacksRequested: c.cbRequested,
       callbacksAnswered: c.cbAnswered,
       callbacksDropped: c.cbDropped,
+      callbacksMerged: c.cbMerged,
       serviceLevelSeconds: this.serviceLevelMs(queue) / 1000,
       answeredWithinServiceLevel: c.withinSL,
       serviceLevelPercent: c.answered === 0 ? null : Math.round((1000 * c.withinSL) / c.answered) / 10,
@@ -370,6 +383,9 @@ export function toJournal(e: FigureEvent): { type: string; callId: string | null
       return { type, callId: e.callId, data: { queue: e.queue, requestCallId: e.callId, agent: e.agent, waitMs: e.waitMs } };
     case "callback-dropped":
       return { type, callId: e.callId, data: { queue: e.queue, requestCallId: e.callId, attempts: e.attempts } };
+    // Journaled on the new call.
+    case "callback-merged":
+      return { type, callId: e.into, data: { queue: e.queue, requestCallId: e.callId } };
   }
 }
 
@@ -440,6 +456,8 @@ export function fromJournal(j: { at: number; type: string; callId: string | null
     }
     case "callback-dropped":
       return { type: kind, at, queue, callId, attempts: num("attempts") ?? 0 };
+    case "callback-merged":
+      return j.callId === null || str("requestCallId") === null ? null : { type: kind, at, queue, callId, into: j.callId };
   }
 }
 

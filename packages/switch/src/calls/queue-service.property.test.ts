@@ -357,10 +357,15 @@ async function finish(w: World, ctx: string): Promise<void> {
     console.log(JSON.stringify(dump));
   }
   assert.deepEqual([...engine.calls.keys()], [], `${ctx}: the engine still holds calls`);
+  // Figures: every join has exactly one outcome (a merged callback request included: review 2, #9).
+  for (const q of r.manager.queues.report(r.clock.now()).queues) {
+    assert.equal(q.offered, q.answered + q.abandoned + q.overflowed + q.refused + q.callbacksDropped + q.callbacksMerged + q.waiting, `${ctx}: ${q.queue} offered ≠ outcomes + waiting ${JSON.stringify(q)}`);
+  }
   for (const [agent, rec] of engine.agents) assert.equal(rec.state, "idle", `${ctx}: ${agent} is ${rec.state} at the end`);
   const released = new Set(r.media.released);
   assert.deepEqual(r.media.allocated.filter((id) => !released.has(id)), [], `${ctx}: RTP endpoints never released`);
-  assert.equal(pendingTimers(r.clock), 1, `${ctx}: timers left beyond the registration poll`);
+  // The registration poll and the midnight refresh (QueueService.armDay) are always armed.
+  assert.equal(pendingTimers(r.clock), 2, `${ctx}: timers left beyond the registration poll and the midnight refresh`);
   const started = r.recorder.events.filter((e) => e.type === "call.started").map((e) => e.callId);
   const ended = r.recorder.endedCalls.map((c) => c.id);
   assert.deepEqual([...ended].sort(), [...started].sort(), `${ctx}: started and ended calls differ`);

@@ -16,9 +16,10 @@ import type { Leg } from "./leg.js";
 import { DialAttempt } from "./dial-attempt.js";
 import { InboundLeg } from "./inbound-leg.js";
 import type { OutboundLeg } from "./outbound-leg.js";
+import type { Supervision } from "./supervision.js";
 import type { CancelTimer, MediaEvent } from "./ports.js";
 import type { QueueCallbackRecord } from "../store.js";
-import { QueueAnnouncer, callbackOf, estimatedWaitSeconds, startCallback, type CallbackEntry, type CallbackHost } from "./queue-callbacks.js";
+import { QueueAnnouncer, callbackOf, canDialBack, estimatedWaitSeconds, startCallback, type CallbackEntry, type CallbackHost } from "./queue-callbacks.js";
 import { phrase } from "@hotline/ivr";
 import { DEFAULT_SERVICE_LEVEL_SECONDS, QueueFigures, fromJournal, localDayStart, toJournal, type AgentFigureSnapshot, type FigureEvent, type QueueFigureSnapshot } from "./queue-figures.js";
 
@@ -27,9 +28,6 @@ import { DEFAULT_SERVICE_LEVEL_SECONDS, QueueFigures, fromJournal, localDayStart
  * agent just before it is offered a call (a lapsed registration is then "unreachable", not a miss).
  */
 const REGISTRATION_POLL_MS = 2000;
-
-/** A callback whose number is still in a call (e.g. hearing "thank you") is looked at again this often. */
-export const CALLBACK_BUSY_RECHECK_MS = 2000;
 
 export const AGENT_ACTIONS = ["agent-login", "agent-logout", "agent-break", "agent-available"] as const;
 export type AgentAction = (typeof AGENT_ACTIONS)[number];
@@ -47,6 +45,9 @@ export type QueueReport = QueueStats &
  * outgoing call; queues without ringInUse skip the agent meanwhile).
  */
 export type AgentReport = AgentFigureSnapshot & { registered: boolean; inUse: boolean; talkTimeMs: number; idleSeconds: number | null };
+
+/** A report that changed without a counted event (QueueService.onRefresh). */
+export type QueueRefresh = { kind: "queue"; queue: string } | { kind: "agent"; agent: string };
 
 /** One dial attempt per offered agent: in ring-all, a cancel or a failure is that agent's alone. */
 interface Offer {
@@ -69,6 +70,8 @@ export class QueueService {
   /** The registration poll's next run (cancelled by stop()). */
   private pollTimer: CancelTimer | null = null;
   private stopped = false;
+  /** Shutting down (drain): no new offers or dials. */
+  private draining = false;
   /** Told of every change of an agent's operator status (the server stores it: it survives restarts). */
   onStatus: ((agent: string, status: AgentStatus) => void) | null = null;
   private readonly lastStatus = new Map<string, string>();
@@ -93,6 +96,15 @@ export class QueueService {
   private readonly deferred = new Set<string>();
   /** Told of every counted queue/agent event after it is applied (the server pushes them as SSE). */
   onFigure: ((e: FigureEvent) => void) | null = null;
+  /**
+   * Told when a queue's or an agent's report changed without a counted (journaled) event: an
+   * agent's phone registered or unregistered, it went in or out of use, a callback was deferred
+   * or re-joined its queue, the day's figures started again at midnight (the SSE push).
+   */
+  onRefresh: ((r: QueueRefresh) => void) | null = null;
+  /** Start of the hotline's day containing a time (loadDay sets the hotline's time zone). */
+  private dayStart: (now: number) => number = localDayStart(undefined);
+  private dayTimer: CancelTimer | null = null;
 
   constructor(
     private readonly m: CallManager,
@@ -107,8 +119,20 @@ export class QueueService {
     for (const [n, q] of Object.entries(queues)) this.figuresConfig[n] = { serviceLevelSeconds: q.serviceLevelSeconds ?? DEFAULT_SERVICE_LEVEL_SECONDS, members: Object.keys(q.members) };
     this.figures = new QueueFigures({ queues: this.figuresConfig, dayStart: localDayStart(undefined) }, m.deps.scheduler.now());
     if (this.members.length > 0) this.poll();
+    this.armDay();
     // A transferor leaving a queue call is the agent's call ending (transfer.ts → CallManager.legLeft).
     m.onLegLeft((call, leg) => this.onLegLeft(call, leg));
+  }
+
+  /**
+   * At shutdown, before the calls are ended: no new offer or callback dial starts from now on
+   * (ending an agent's call frees the agent, and the engine would offer the next caller — an
+   * INVITE nobody would ever cancel); callbacks still ringing their agents are withdrawn (they
+   * keep their stored place for the next start); new calls into a queue get 503.
+   */
+  drain(): void {
+    this.draining = true;
+    for (const e of this.callbacks.values()) for (const attempt of e.run?.agentAttempts.values() ?? []) attempt.abort(41, "Switch shutting down");
   }
 
   /** At shutdown: no more registration polls or engine timers. */
@@ -119,15 +143,27 @@ export class QueueService {
     this.timer?.();
     this.timer = null;
     this.timerAt = Infinity;
+    this.dayTimer?.();
+    this.dayTimer = null;
   }
 
   /** A call routed to queue `number`: join, then answer the caller with music while it waits. */
   enqueue(call: Call, number: string): void {
+    // RFC 3261 §21.5.4: 503 while shutting down (RFC 3398: cause 41, temporary failure).
+    if (this.draining) return this.m.failCall(call, 503, 41, "Switch shutting down");
     // Queued again (a transfer or overflow into a queue): whoever had it is free now.
     const previous = this.agentOf.get(call);
     if (previous !== undefined) this.releaseAgent(call, previous, "requeued");
     this.syncRegistrations();
     const path = this.visited.get(call.id) ?? [];
+    if (path.includes(number)) {
+      // Back in a queue this unanswered call already left by overflow, through some other
+      // destination (a `numbers` entry): the same loop the overflow check stops (480/18).
+      this.m.deps.recorder.event(call, "queue.overflow-loop", { queue: path.at(-1) ?? number, to: number, path });
+      call.trace.push(`queue ${number}: overflow loop (${[...path, number].join(" → ")})`);
+      if (call.a.endpoint !== null) this.m.deps.media.play(call.a.endpoint.id, null);
+      return this.m.failCall(call, 480, 18, "Overflow loop");
+    }
     this.visited.set(call.id, [...path, number]);
     this.waiting.set(call.id, call);
     this.joined.set(call.id, { queue: number, at: this.m.deps.scheduler.now(), answeredAt: null, agent: null });
@@ -136,27 +172,39 @@ export class QueueService {
     this.fig({ type: "joined", at: this.m.deps.scheduler.now(), queue: number, callId: call.id, priority: call.priority.level }, call);
     // A caller with a pending callback for this queue who calls in again: one entry, not two.
     // The new call keeps the better place of the two (the earlier join, the higher priority);
-    // the callback entry is dropped (journal: queue.callback-merged).
+    // the callback entry is dropped (journal: queue.callback-merged) — but only once the engine
+    // keeps the new call: a call refused or overflowed at join leaves the promise standing.
+    const merged = [...this.callbacks.values()].find((e) => e.queue === number && e.number === call.caller && e.run === null);
     let place: { joinedAt?: number; priority: number } = { priority: call.priority.level };
-    for (const e of this.callbacks.values()) {
-      if (e.queue !== number || e.number !== call.caller || e.run !== null) continue;
-      this.callbacks.delete(e.callId);
-      this.deferred.delete(e.callId);
-      this.store(null, e.callId);
-      this.run(this.engine.handle({ type: "call-left", callId: e.callId }, this.m.deps.scheduler.now()));
-      place = { joinedAt: Math.min(e.joinedAt, this.m.deps.scheduler.now()), priority: Math.max(e.priority, call.priority.level) };
-      this.m.deps.recorder.event(call, "queue.callback-merged", { queue: number, number: e.number, requestCallId: e.callId, joinedAt: e.joinedAt });
-      break;
+    if (merged !== undefined) {
+      // Out of the engine while the new call joins in its place (not counted twice towards maxLength).
+      this.run(this.engine.handle({ type: "call-left", callId: merged.callId }, this.m.deps.scheduler.now()));
+      place = { joinedAt: Math.min(merged.joinedAt, this.m.deps.scheduler.now()), priority: Math.max(merged.priority, call.priority.level) };
     }
     // Answer first only when the engine keeps the call (a refusal is answered 486/480 instead,
     // an overflow at join — no agent logged in — is routed on unanswered).
     const actions = this.engine.handle({ type: "call-joined", queue: number, call: { id: call.id, caller: call.caller, ...place } }, this.m.deps.scheduler.now());
     const sentAway = actions.some((a) => (a.type === "call-refused" || a.type === "call-overflow") && a.callId === call.id);
+    if (merged !== undefined) {
+      if (sentAway) this.rejoinCallback(merged, merged.notBefore, false);
+      else this.mergeCallback(call, merged);
+    }
     if (!sentAway && this.waiting.has(call.id)) {
       this.answerWithMusic(call);
       this.announcer.start(call, number, this.queueEntries[number]);
     }
     this.run(actions);
+  }
+
+  /** The callback request `e` lives on in `call`, which joined in its place. */
+  private mergeCallback(call: Call, e: CallbackEntry): void {
+    this.callbacks.delete(e.callId);
+    this.deferred.delete(e.callId);
+    this.store(null, e.callId);
+    // The new call waits since the request's join: its answer's wait (ASA, service level) counts from there.
+    const j = this.joined.get(call.id);
+    if (j !== undefined) j.at = Math.min(j.at, e.joinedAt);
+    this.fig({ type: "callback-merged", at: this.m.deps.scheduler.now(), queue: e.queue, callId: e.callId, into: call.id }, call, { number: e.number, joinedAt: e.joinedAt });
   }
 
   /** Feature codes *60–*63 (and later the console): the agent's own status. */
@@ -241,6 +289,33 @@ export class QueueService {
       if (e !== null && e.at <= now) this.figures.apply(e);
     }
     this.figures.resetLive(now);
+    this.dayStart = dayStart;
+    this.armDay();
+  }
+
+  /** At the day boundary every queue's and agent's figures start again: a refresh for each. */
+  private armDay(): void {
+    this.dayTimer?.();
+    this.dayTimer = null;
+    if (this.stopped) return;
+    const now = this.m.deps.scheduler.now();
+    // The next day's start: that of the day 36 h after today's start (a day is 23 to 25 hours).
+    const next = this.dayStart(this.dayStart(now) + 36 * 3_600_000);
+    this.dayTimer = this.m.deps.scheduler.after(Math.max(1, next - now), () => {
+      this.dayTimer = null;
+      for (const queue of this.figures.queueIds) this.refresh({ kind: "queue", queue });
+      for (const agent of this.figures.agentIds) this.refresh({ kind: "agent", agent });
+      this.armDay();
+    });
+  }
+
+  private refresh(r: QueueRefresh): void {
+    try {
+      this.onRefresh?.(r);
+    } catch (err) {
+      // A listener's bug (the SSE push) must not break call control.
+      this.m.deps.log.error({ err, refresh: r.kind }, "queue refresh listener failed");
+    }
   }
 
   /** Counts a figure event, journals it (with `extra` fields beside, for people reading the journal), tells onFigure. */
@@ -279,6 +354,12 @@ export class QueueService {
         this.m.deps.recorder.event(call, "queue.callback-refused", { queue, number: call.caller, why: "number not dialable" });
         return false;
       }
+      // A number with no way back (no such extension, the trunk gone): refused now, not after
+      // maxAttempts failed dials that each cost an agent.
+      if (!canDialBack(this.m, { queue, number: call.caller, ...trunkOf(call) })) {
+        this.m.deps.recorder.event(call, "queue.callback-refused", { queue, number: call.caller, why: "no route" });
+        return false;
+      }
       this.feed({ type: "call-to-callback", callId: call.id, number: call.caller });
       return false; // still journaled as call.dtmf
     }
@@ -302,10 +383,11 @@ export class QueueService {
 
   /** The caller pressed the digit: thank, hang up the caller's leg; the entry stays in the engine. */
   private callbackQueued(callId: string, queue: string, number: string, joinedAt: number, priority: number): void {
-    const entry: CallbackEntry = { callId, queue, number, priority, joinedAt, attempts: 0, notBefore: 0, run: null };
+    const call = this.waiting.get(callId);
+    // The trunk an outside caller came in on: the callback is dialled back through it.
+    const entry: CallbackEntry = { callId, queue, number, priority, joinedAt, attempts: 0, notBefore: 0, ...(call !== undefined && trunkOf(call)), run: null };
     this.callbacks.set(callId, entry);
     this.store(entry, callId);
-    const call = this.waiting.get(callId);
     this.waiting.delete(callId);
     this.joined.delete(callId);
     if (call === undefined) return;
@@ -364,6 +446,7 @@ export class QueueService {
       position: (id) => this.engine.position(id),
       estimate: (q, p) => this.estimate(q, p),
       isWaiting: (call) => this.waiting.get(call.id) === call,
+      joinOf: (call) => this.joined.get(call.id),
       agentRinging: (agent) => this.feed({ type: "offer-ringing", agent }),
       agentAnswered: (_callId, agent, cbCall) => {
         this.agentOf.set(cbCall, agent);
@@ -402,6 +485,7 @@ export class QueueService {
       entry.notBefore = this.m.deps.scheduler.now() + cb.retrySeconds * 1000;
       this.store(entry, entry.callId);
       this.feed({ type: "call-joined", queue: entry.queue, call: { id: entry.callId, caller: entry.number, priority: entry.priority, joinedAt: entry.joinedAt, callback: { number: entry.number, notBefore: entry.notBefore } } });
+      this.refresh({ kind: "queue", queue: entry.queue });
     }
     if (this.m.calls.has(cbCall.id)) void this.m.endCall(cbCall, "system", 18, "Callback not answered");
   }
@@ -418,11 +502,12 @@ export class QueueService {
   }
 
   /** Puts a callback entry back in the engine in its original place, not offered before `notBefore`. */
-  private rejoinCallback(entry: CallbackEntry, notBefore: number): void {
+  private rejoinCallback(entry: CallbackEntry, notBefore: number, inEngine = true): void {
     entry.notBefore = notBefore;
     this.store(entry, entry.callId);
-    this.feed({ type: "call-left", callId: entry.callId });
+    if (inEngine) this.feed({ type: "call-left", callId: entry.callId });
     this.feed({ type: "call-joined", queue: entry.queue, call: { id: entry.callId, caller: entry.number, priority: entry.priority, joinedAt: entry.joinedAt, callback: { number: entry.number, notBefore } } });
+    this.refresh({ kind: "queue", queue: entry.queue });
   }
 
   /** Whether `agent` is a member of any queue. */
@@ -560,6 +645,7 @@ export class QueueService {
           // An input fed while this batch is carried out (a call ending, a callback re-joining)
           // can make a later action of it stale: only offers the engine still holds are made.
           if (!action.agents.every((agent) => this.engine.agents.get(agent)?.callId === action.callId)) break;
+          if (this.draining) break;
           if (action.callback !== undefined) this.offerCallback(action.callId, action.agents, action.waitedMs);
           else this.offer(action.callId, action.agents, action.mode, action.waitedMs);
           break;
@@ -735,6 +821,7 @@ export class QueueService {
     if (this.registered.get(agent) === false) return;
     this.registered.set(agent, false);
     this.run(this.engine.handle({ type: "agent-registered", agent, registered: false }, this.m.deps.scheduler.now()));
+    this.refresh({ kind: "agent", agent });
   }
 
   /** Tells the engine which agents' phones are registered (no contact = never offered). */
@@ -745,6 +832,7 @@ export class QueueService {
       if (this.registered.get(agent) === reg) continue;
       this.registered.set(agent, reg);
       this.run(this.engine.handle({ type: "agent-registered", agent, registered: reg }, now));
+      this.refresh({ kind: "agent", agent });
     }
     this.syncInUse();
   }
@@ -755,7 +843,10 @@ export class QueueService {
    * (waiting, offered, or with their agent) are the engine's own business and do not count.
    */
   private syncInUse(): void {
-    const busy = new Set<string>();
+    // A supervisor's monitoring call is answered by the switch with nobody else on it, yet its
+    // extension is busy listening (a take-over is a call with two sides, counted below).
+    // (`supervision` is undefined while CallManager's constructor builds this service.)
+    const busy = (this.m.supervision as Supervision | undefined)?.supervising() ?? new Set<string>();
     for (const c of this.m.calls.values()) {
       if (c.state === "ended" || this.waiting.has(c.id) || this.agentOf.has(c)) continue;
       // Answered by the switch itself with nobody else on it (feature code such as *60, IVR): not "in use".
@@ -769,6 +860,7 @@ export class QueueService {
       if ((this.inUse.get(agent) ?? false) === inUse) continue;
       this.inUse.set(agent, inUse);
       this.run(this.engine.handle({ type: "agent-in-use", agent, inUse }, now));
+      this.refresh({ kind: "agent", agent });
     }
   }
 
@@ -790,6 +882,11 @@ export class QueueService {
       this.feed({ type: "tick" });
     });
   }
+}
+
+/** The trunk an outside caller's call came in on (none for an internal caller). */
+function trunkOf(call: Call): { trunk?: string } {
+  return call.direction === "inbound" && call.trunk !== null ? { trunk: call.trunk } : {};
 }
 
 /** An agent's failed offer as the engine counts it: busy (486/600), declined (603/403), else no answer. */

@@ -159,6 +159,16 @@ export class Supervision {
     return target;
   }
 
+  /**
+   * Extensions monitoring a call now (their phone ringing for it or in the room): QueueService
+   * counts them in use, so a supervisor who is also an agent is not offered queue calls meanwhile.
+   */
+  supervising(): Set<string> {
+    const out = new Set<string>();
+    for (const s of this.bySup.values()) if (!s.supCall.isEnded()) out.add(s.actor);
+    return out;
+  }
+
   /** The mode of the monitor on the agent's call, for status reports and tests. */
   sessionOf(agentCall: Call): { supervisor: string; action: MonitorMode | "take-over"; answered: boolean } | null {
     const s = this.byTarget.get(agentCall);

@@ -120,6 +120,13 @@ export interface StoredJournalEvent extends JournalEvent {
 export interface JournalQuery {
   /** Only events with seq > afterSeq (a tailing reader passes the last seq it saw). */
   afterSeq?: number;
+  /** Only events with seq < beforeSeq (a reader paging back from the end passes the smallest seq it saw). */
+  beforeSeq?: number;
+  /**
+   * Newest first (seq descending), so "the newest N" of a long journal is one query
+   * (`hotline audit`); default false: oldest first, as a tailing reader wants.
+   */
+  newestFirst?: boolean;
   callId?: string;
   /** Only events of this type, e.g. "supervisor.action" (the audit log). */
   type?: string;
@@ -267,6 +274,11 @@ export interface QueueCallbackRecord {
   attempts: number;
   /** Not dialled again before this time (ms since the epoch). */
   notBefore: number;
+  /**
+   * The trunk an outside caller came in on: `number` is dialled back through it. Absent for an
+   * internal caller (dialled as an extension) and for records stored before it was kept.
+   */
+  trunk?: string;
 }
 
 export interface QueueCallbackStore {

@@ -40,3 +40,17 @@ test("overflows between queues that lead back are reported as a cycle, once, nam
   plan.queues["7002"] = { ...q, name: "c", overflow: "1001" };
   assert.deepEqual(checkDialPlan(plan, sources).filter((i) => i.message.includes("cycle")), []);
 });
+
+test("overflow cycles through numbers entries (destination, schedule branches) are reported too", () => {
+  const plan = examplePlan();
+  const q = { strategy: "linear", members: { "1001": 1 }, ringSeconds: 15, wrapUpSeconds: 0, maxWaitSeconds: 60, maxLength: null };
+  const cycles = (): string[][] => checkDialPlan(plan, sources).filter((i) => i.message.includes("cycle")).map((i) => [formatIssuePath(i.path), i.message]);
+  plan.queues = { "7000": { ...q, name: "a", overflow: "8800" } };
+  plan.numbers = { ...plan.numbers, "8800": { destination: "7000" } };
+  assert.deepEqual(cycles(), [["queues.7000.overflow", "forms an overflow cycle 7000 → 7000: a caller would bounce between these queues"]]);
+  plan.queues = { "7000": { ...q, name: "a", overflow: "8800" }, "7001": { ...q, name: "b", overflow: "7000" } };
+  plan.numbers = { ...plan.numbers, "8800": { schedule: "office", open: "1001", closed: "7001" } };
+  assert.deepEqual(cycles(), [["queues.7000.overflow", "forms an overflow cycle 7000 → 7001 → 7000: a caller would bounce between these queues"]]);
+  plan.numbers = { ...plan.numbers, "8800": { schedule: "office", open: "1001", closed: "1002" } };
+  assert.deepEqual(cycles(), []);
+});

@@ -103,37 +103,68 @@ function checkQueues(ctx: Context): DialPlanIssue[] {
     if (q.overflow === n) issues.push({ path: [...at, "overflow"], showValue: false, message: "must not be the queue itself" });
     else if (q.overflow !== null) issues.push(...checkDestination(ctx, q.overflow, [...at, "overflow"]));
   }
-  issues.push(...overflowCycles(ctx.plan.queues));
+  issues.push(...overflowCycles(ctx.plan));
   return issues;
 }
 
 /**
- * Queues whose overflows lead back to themselves (A → B → A): a caller would bounce between
- * them (the switch stops such a caller with 480 at run time). One issue per cycle, at the first
- * of its queues in the file, naming the whole cycle; a queue overflowing to itself is reported above.
+ * Queues whose overflows lead back to themselves (A → B → A), directly or through `numbers`
+ * entries (overflow "8000", numbers 8000 → 7000; a schedule's open and closed branches both
+ * count): a caller would bounce between them (the switch stops such a caller with 480 at run
+ * time). One issue per cycle, at the first of its queues in the file, naming the whole cycle; a
+ * queue overflowing straight to itself is reported above.
  */
-function overflowCycles(queues: DialPlan["queues"]): DialPlanIssue[] {
+function overflowCycles(plan: Pick<DialPlan, "queues" | "numbers">): DialPlanIssue[] {
+  const { queues } = plan;
   const issues: DialPlanIssue[] = [];
   const reported = new Set<string>();
   const names = Object.keys(queues);
-  for (const start of names) {
-    const path: string[] = [];
-    let cur: string | null = start;
-    // Bounded: each step visits a new queue, or stops.
-    while (cur !== null && Object.hasOwn(queues, cur) && !path.includes(cur)) {
-      path.push(cur);
-      cur = queues[cur]?.overflow ?? null;
+  const next = new Map(names.map((q) => [q, overflowQueues(plan, queues[q]?.overflow ?? null)]));
+  // Depth-first from each queue in file order; a queue on the current path reached again closes
+  // a cycle. Bounded: each queue is expanded once per start, and there are finitely many.
+  const search = (path: string[], done: Set<string>): void => {
+    const cur = path.at(-1);
+    if (cur === undefined) return;
+    for (const to of next.get(cur) ?? []) {
+      const at = path.indexOf(to);
+      if (at >= 0) {
+        const cycle = path.slice(at);
+        // A queue whose overflow is itself is reported by checkQueues.
+        if ((cycle.length === 1 && queues[to]?.overflow === to) || cycle.some((q) => reported.has(q))) continue;
+        for (const q of cycle) reported.add(q);
+        const first = names.find((q) => cycle.includes(q)) ?? to;
+        const from = cycle.indexOf(first);
+        const ordered = [...cycle.slice(from), ...cycle.slice(0, from), first];
+        issues.push({ path: ["queues", first, "overflow"], showValue: false, message: `forms an overflow cycle ${ordered.join(" → ")}: a caller would bounce between these queues` });
+      } else if (!done.has(to)) {
+        done.add(to);
+        search([...path, to], done);
+      }
     }
-    if (cur === null || !path.includes(cur)) continue;
-    const cycle = path.slice(path.indexOf(cur));
-    if (cycle.length < 2 || cycle.some((q) => reported.has(q))) continue;
-    for (const q of cycle) reported.add(q);
-    const first = names.find((q) => cycle.includes(q)) ?? cur;
-    const from = cycle.indexOf(first);
-    const ordered = [...cycle.slice(from), ...cycle.slice(0, from), first];
-    issues.push({ path: ["queues", first, "overflow"], showValue: false, message: `forms an overflow cycle ${ordered.join(" → ")}: a caller would bounce between these queues` });
-  }
+  };
+  for (const start of names) search([start], new Set([start]));
   return issues;
+}
+
+/** The queues an overflow destination leads to: a queue, or through `numbers` entries (every branch). */
+function overflowQueues(plan: Pick<DialPlan, "queues" | "numbers">, destination: string | null): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  const walk = (dest: string): void => {
+    // Bounded: each number is followed once.
+    if (seen.has(dest)) return;
+    seen.add(dest);
+    if (Object.hasOwn(plan.queues, dest)) return void out.push(dest);
+    const entry = Object.hasOwn(plan.numbers, dest) ? plan.numbers[dest] : undefined;
+    if (entry === undefined) return;
+    if ("destination" in entry) walk(entry.destination);
+    else {
+      walk(entry.open);
+      walk(entry.closed);
+    }
+  };
+  if (destination !== null) walk(destination);
+  return out;
 }
 
 /** `agents.<ext>` settings only mean something for an extension that is some queue's member. */

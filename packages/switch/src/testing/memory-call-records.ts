@@ -88,9 +88,11 @@ function journalStore(g: Guards): JournalStore {
     },
     async list(q) {
       g.open();
-      const { afterSeq, callId, type } = q;
-      return events
-        .filter((e) => (afterSeq === undefined || e.seq > afterSeq) && (callId === undefined || e.callId === callId) && (type === undefined || e.type === type))
+      const { afterSeq, beforeSeq, callId, type } = q;
+      const matching = events.filter(
+        (e) => (afterSeq === undefined || e.seq > afterSeq) && (beforeSeq === undefined || e.seq < beforeSeq) && (callId === undefined || e.callId === callId) && (type === undefined || e.type === type),
+      );
+      return (q.newestFirst === true ? matching.reverse() : matching)
         .slice(0, clampLimit(q.limit))
         .map((e) => ({ ...e, data: copyJson(e.data) }));
     },

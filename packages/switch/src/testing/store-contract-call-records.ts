@@ -105,6 +105,19 @@ export function callRecordsContract(withStore: WithStore): void {
     assert.deepEqual((await store.journal.list({ type: "call.ended", callId: "c1" })).map((e) => e.seq), [3]);
   });
 
+  withStore("journal: newestFirst lists seq descending; beforeSeq pages back from the end", async (store) => {
+    await store.journal.append(Array.from({ length: 6 }, (_, i) => ({ at: T0 + i, type: i % 2 === 0 ? "supervisor.action" : "call.started", callId: i < 3 ? "c1" : null, data: { i } })));
+    assert.deepEqual((await store.journal.list({ newestFirst: true, limit: 2 })).map((e) => e.seq), [6, 5]);
+    assert.deepEqual((await store.journal.list({ newestFirst: true, beforeSeq: 5, limit: 2 })).map((e) => e.seq), [4, 3]);
+    assert.deepEqual((await store.journal.list({ newestFirst: true, type: "supervisor.action" })).map((e) => e.seq), [5, 3, 1]);
+    assert.deepEqual((await store.journal.list({ newestFirst: true, type: "supervisor.action", beforeSeq: 5 })).map((e) => e.seq), [3, 1]);
+    assert.deepEqual((await store.journal.list({ newestFirst: true, callId: "c1", beforeSeq: 3 })).map((e) => e.seq), [2, 1]);
+    assert.deepEqual((await store.journal.list({ newestFirst: true, afterSeq: 2, beforeSeq: 6 })).map((e) => e.seq), [5, 4, 3]);
+    // beforeSeq without newestFirst: oldest first within the range.
+    assert.deepEqual((await store.journal.list({ beforeSeq: 3 })).map((e) => e.seq), [1, 2]);
+    assert.deepEqual((await store.journal.list({ newestFirst: true, beforeSeq: 1 })).map((e) => e.seq), []);
+  });
+
   withStore("journal: an append with a value JSON cannot hold stores none of its events", async (store) => {
     const bad = [
       { at: T0, type: "x.ok", callId: null, data: {} },
@@ -185,6 +198,9 @@ export function callRecordsContract(withStore: WithStore): void {
     await store.queueCallbacks.remove("b");
     await store.queueCallbacks.remove("nope");
     assert.deepEqual(await store.queueCallbacks.list(), [cb("a", T0 + 9)]);
+    // An outside caller's trunk is kept (its callback is dialled back through it).
+    await store.queueCallbacks.put({ ...cb("t", T0 + 20), number: "01012345678", trunk: "carrier-a" });
+    assert.deepEqual((await store.queueCallbacks.list()).find((r) => r.callId === "t"), { ...cb("t", T0 + 20), number: "01012345678", trunk: "carrier-a" });
   });
 
   withStore("recoverInterruptedCalls closes this node's active calls as interrupted CDRs", async (store) => {
