@@ -63,7 +63,7 @@ describe("ACD queue with no agent logged in", () => {
   const seen = new Set<string>();
 
   test("joinWhenNoAgents false: a caller to a queue with nobody logged in goes straight to the overflow extension", async () => {
-    // Registration is re-read every 2 s (queue-service.ts): wait until 1003's shows.
+    // Registration is re-read every 2 s (queue-agent-sync.ts): wait until 1003's shows.
     await waitFor(async () => (await agents()).find((a) => a.agent === "1003")?.registered === true, 5000, () => "1003 not registered");
     assert.deepEqual(
       (await agents()).map((a) => [a.agent, a.status.kind, a.registered, a.inUse]).sort(),

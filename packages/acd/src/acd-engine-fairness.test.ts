@@ -65,8 +65,8 @@ test("sticky memory is pruned past the window: it holds only callers served with
     step({ type: "offer-answered", agent: "y" }, t + 100);
     step({ type: "call-ended", agent: "y" }, t + 200);
   }
-  // engine-private map read here on purpose: the finding is about its size.
-  const served = (e as unknown as { lastServed: Map<string, Map<string, unknown>> }).lastServed.get("B")!;
+  // engine-private map (its state object, engine-state.ts) read here on purpose: the finding is about its size.
+  const served = (e as unknown as { s: { lastServed: Map<string, Map<string, unknown>> } }).s.lastServed.get("B")!;
   assert.ok(served.size <= Math.ceil(window / 3000) + 1, `entries kept: ${served.size}`);
   assert.ok(served.has("caller49"));
   assert.equal(served.has("caller0"), false);

@@ -246,3 +246,28 @@ test("ring-all callback: the first agent to answer gets it; the others stop ring
   assert.equal(r.sip.requests.filter((x) => x.request.method === "CANCEL" && x.request.uri.startsWith("sip:1002@")).length, 1, "1002 stops ringing");
   assert.equal(to(r, "1004").length, 1, "the citizen is dialled");
 });
+
+test("callback offer to an agent whose phone has no registered contact: 'unreachable' (no break, not an attempt); offered again after the next poll", async () => {
+  const r = await callbackRig();
+  const { endpoint } = await requestCallback(r);
+  r.manager.queues.agentAction("1001", "agent-login");
+  await settle();
+  // The registration lapses after the last poll: the offer finds no contact, so no leg starts.
+  const contactTargets = r.manager.contactTargets.bind(r.manager);
+  r.manager.contactTargets = (call, ext) => (ext === "1001" ? [] : contactTargets(call, ext));
+  r.media.emit({ type: "play-done", id: endpoint });
+  for (let i = 0; i < 3; i++) await settle();
+  assert.equal(to(r, "1001").length, 0, "no contact, nobody rung");
+  const agent = r.manager.queues.engine.agents.get("1001");
+  assert.equal(agent?.status.kind, "available", "unreachable is the phone's failure, not the agent's: no break");
+  assert.equal(agent?.misses.unreachable, 1);
+  assert.equal(agent?.misses["no-answer"], 0);
+  assert.equal(agent?.registered, false, "counted unregistered until the next poll (no re-offer loop)");
+  assert.equal(r.recorder.events.filter((e) => e.type === "queue.callback-failed").length, 0, "not an attempt");
+  assert.equal(r.manager.queues.report(r.clock.now()).queues[0]?.waitingCalls[0]?.callback, true, "the entry keeps its place");
+  r.manager.contactTargets = contactTargets;
+  r.clock.advance(2_000);
+  for (let i = 0; i < 3; i++) await settle();
+  assert.equal(to(r, "1001").length, 1, "offered again once the poll saw the phone registered");
+  assert.match(getHeader(to(r, "1001")[0]!.request, "x-hotline-queue") ?? "", /callback=1$/);
+});

@@ -47,8 +47,11 @@ export interface CallbackHost {
   joinOf(call: Call): object | undefined;
   /** The agent answered the callback offer (engine: offer-answered). */
   agentAnswered(callId: string, agent: string, cbCall: Call): void;
-  /** The agent's offer failed (engine: offer-failed). */
-  agentFailed(agents: readonly string[], status: number, busy: boolean): void;
+  /**
+   * The agent's offer failed (engine: offer-failed); `started` = a leg was started (without one —
+   * no registered contact, no media port — the agent is unreachable, not a miss).
+   */
+  agentFailed(agents: readonly string[], status: number, busy: boolean, started: boolean): void;
   agentRinging(agent: string): void;
   /** Dialling the caller failed: retry later or drop. */
   callerFailed(entry: CallbackEntry, cbCall: Call, why: string): void;
@@ -132,7 +135,7 @@ export class QueueAnnouncer {
 
 /**
  * Dials one callback: the agent first, then the caller. One DialAttempt per offered agent (as
- * QueueService.offer does): in ring-all one agent's 486/603 or silence is that agent's alone
+ * queue-offers.ts offerCall does): in ring-all one agent's 486/603 or silence is that agent's alone
  * (the engine hears each agent's failure as it happens) and never stops the others' phones.
  */
 export function startCallback(m: CallManager, host: CallbackHost, announcer: QueueAnnouncer, entry: CallbackEntry, agents: readonly string[], waitedMs: number, q: QueueEntry | undefined, seq: number): void {
@@ -146,11 +149,13 @@ export function startCallback(m: CallManager, host: CallbackHost, announcer: Que
   const agentAttempts = new Map<string, DialAttempt>();
   const run: NonNullable<CallbackEntry["run"]> = { call, agentAttempts, callerAttempt: null };
   for (const agent of agents) {
+    let started = 0;
     const attempt: DialAttempt = new DialAttempt(
       [{ label: `queue callback offer to ${agent}`, timeoutMs: 10 * 60_000, targets: () => m.contactTargets(call, agent).map((t) => ({ ...t, headers: [...t.headers, screenPop] })) }],
       {
         startLeg: async (t, att) => {
           const leg = await m.startOutboundLeg(call, t, att);
+          if (leg !== null) started++;
           if (leg !== null && !m.calls.has(call.id)) {
             call.a = leg;
             m.calls.set(call.id, call);
@@ -184,7 +189,7 @@ export function startCallback(m: CallManager, host: CallbackHost, announcer: Que
             entry.run = null;
             if (m.calls.has(call.id)) void m.endCall(call, "system", 19, "No answer");
           }
-          host.agentFailed([agent], status, busy);
+          host.agentFailed([agent], status, busy, started > 0);
         },
       },
       m.deps.scheduler,
