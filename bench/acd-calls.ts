@@ -17,8 +17,9 @@
 // by a watchdog. See bench/README.md, "acd-calls".
 
 import { runBench } from "./lib/children.ts";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { intOption, pinHarness, runOutDir } from "./lib/cli.ts";
+import { fmt } from "./lib/format.ts";
+import { readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -189,7 +190,6 @@ async function step(ctx: Ctx, mode: Mode, rate: number, calls: number, tag: stri
   };
 }
 
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
 const pad = (s: string, n: number): string => s.padStart(n);
 
 function printHeader(): void {
@@ -254,23 +254,18 @@ function parseOptions(): Options {
     console.log("pnpm bench acd-calls [-- --agents 500] [--backlog-agents 20] [--talk-ms 500] [--ring-seconds 5] [--rates 25,50,…] [--ref-rates …] [--step-seconds 6] [--target-core 0] [--load-core 1]");
     process.exit(0);
   }
-  const int = (s: string | undefined, what: string, min: number, max: number): number => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min || n > max) throw new BenchError(`--${what} must be an integer in ${min}..${max}, got ${s}`);
-    return n;
-  };
-  const list = (s: string | undefined, what: string): number[] => (s ?? "").split(",").map((r) => int(r, what, 1, 2000));
+  const list = (s: string | undefined, what: string): number[] => (s ?? "").split(",").map((r) => intOption(r, what, 1, 2000));
   const ncpu = cpus().length;
   const opts: Options = {
-    agents: int(values.agents, "agents", 1, 2000),
-    backlogAgents: int(values["backlog-agents"], "backlog-agents", 1, 2000),
-    talkMs: int(values["talk-ms"], "talk-ms", 0, 10_000),
-    ringSeconds: int(values["ring-seconds"], "ring-seconds", 1, 60),
+    agents: intOption(values.agents, "agents", 1, 2000),
+    backlogAgents: intOption(values["backlog-agents"], "backlog-agents", 1, 2000),
+    talkMs: intOption(values["talk-ms"], "talk-ms", 0, 10_000),
+    ringSeconds: intOption(values["ring-seconds"], "ring-seconds", 1, 60),
     rates: list(values.rates, "rates"),
     refRates: list(values["ref-rates"] ?? values.rates, "ref-rates"),
-    stepSeconds: int(values["step-seconds"], "step-seconds", 2, 20),
-    targetCore: int(values["target-core"], "target-core", 0, ncpu - 1),
-    loadCore: int(values["load-core"], "load-core", 0, ncpu - 1),
+    stepSeconds: intOption(values["step-seconds"], "step-seconds", 2, 20),
+    targetCore: intOption(values["target-core"], "target-core", 0, ncpu - 1),
+    loadCore: intOption(values["load-core"], "load-core", 0, ncpu - 1),
   };
   if (opts.backlogAgents > opts.agents) throw new BenchError("--backlog-agents must not exceed --agents");
   if (opts.targetCore === opts.loadCore) throw new BenchError("--target-core and --load-core must differ");
@@ -284,15 +279,9 @@ function best(steps: readonly Step[]): Step | undefined {
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  if (cpus().length < 2) throw new BenchError("needs at least 2 CPUs (hotline and the SIPp instances each pinned to one)");
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(opts.loadCore), String(process.pid)], { stdio: "ignore" });
-  } catch {
-    throw new BenchError("taskset not found (util-linux)");
-  }
+  pinHarness(opts.loadCore, "hotline and the SIPp instances");
   const sipp = sippVersion();
-  const dir = join(BENCH_DIR, "out", `acd-calls-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = runOutDir(BENCH_DIR, "acd-calls");
   const agents = Array.from({ length: opts.agents }, (_, i) => ({ ext: String(2000 + i), password: `bench-${2000 + i}-pw` }));
   const [agentMedia = 0, callerMedia = 0] = await freeUdpBlocks(2, 4);
   const ports = { agent: await freeUdpPort(), caller: await freeUdpPort(), agentMedia, callerMedia };

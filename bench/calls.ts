@@ -17,15 +17,16 @@
 // run bounded by a watchdog. See bench/README.md.
 
 import { runBench } from "./lib/children.ts";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { intOption, pinHarness, runOutDir } from "./lib/cli.ts";
+import { fmt } from "./lib/format.ts";
+import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { describeFirstCallFailure, firstError } from "./calls/first-call.ts";
 import { BenchError, cpuBusySeconds, cpuSeconds, freeUdpBlocks, freeUdpPort, openFds, processTree, sleep, udpDrops } from "./calls/proc.ts";
-import { fmt, printStep, printStepHeader, printSummary, resultLine, stepProblems, type Step, type TargetReport } from "./calls/report.ts";
+import { printStep, printStepHeader, printSummary, resultLine, stepProblems, type Step, type TargetReport } from "./calls/report.ts";
 import { runStep, sippVersion, type StepSpec } from "./calls/sipp.ts";
 import { TARGETS, startHotline, startKamailio, type Target, type TargetName, type TargetSetup } from "./calls/targets.ts";
 
@@ -216,26 +217,21 @@ function parseOptions(): Options {
     );
     process.exit(0);
   }
-  const int = (s: string | undefined, what: string, min: number, max: number): number => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min || n > max) throw new BenchError(`--${what} must be an integer in ${min}..${max}, got ${s}`);
-    return n;
-  };
   const only = TARGETS.find((t) => t === values.only);
   if (values.only !== undefined && only === undefined) throw new BenchError(`--only must be one of ${TARGETS.join(", ")}, got ${values.only}`);
   const rates = (given: string | undefined, name: TargetName): number[] =>
-    given === undefined ? DEFAULT_RATES[name] : given.split(",").map((r) => int(r, `${name}-rates`, 1, 5000));
-  const [rtpMin, rtpMax] = (values["rtp-ports"] ?? "").split("-").map((p) => int(p, "rtp-ports", 1024, 65535));
+    given === undefined ? DEFAULT_RATES[name] : given.split(",").map((r) => intOption(r, `${name}-rates`, 1, 5000));
+  const [rtpMin, rtpMax] = (values["rtp-ports"] ?? "").split("-").map((p) => intOption(p, "rtp-ports", 1024, 65535));
   if (rtpMin === undefined || rtpMax === undefined || rtpMax - rtpMin < 1000) throw new BenchError(`--rtp-ports must be MIN-MAX with at least 1000 ports, got ${values["rtp-ports"]}`);
   const ncpu = cpus().length;
   const opts: Options = {
     only,
     rates: { kamailio: rates(values["kamailio-rates"], "kamailio"), hotline: rates(values["hotline-rates"], "hotline") },
-    stepSeconds: int(values["step-seconds"], "step-seconds", 2, 20),
-    holdMs: int(values["hold-ms"], "hold-ms", 0, 5000),
-    retries: int(values.retries, "retries", 0, 2),
-    targetCore: int(values["target-core"], "target-core", 0, ncpu - 1),
-    loadCore: int(values["load-core"], "load-core", 0, ncpu - 1),
+    stepSeconds: intOption(values["step-seconds"], "step-seconds", 2, 20),
+    holdMs: intOption(values["hold-ms"], "hold-ms", 0, 5000),
+    retries: intOption(values.retries, "retries", 0, 2),
+    targetCore: intOption(values["target-core"], "target-core", 0, ncpu - 1),
+    loadCore: intOption(values["load-core"], "load-core", 0, ncpu - 1),
     rtpPorts: { min: rtpMin, max: rtpMax },
     hotlineTemplate: resolve(values["hotline-template"] ?? ""),
   };
@@ -245,16 +241,9 @@ function parseOptions(): Options {
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  if (cpus().length < 2) throw new BenchError("needs at least 2 CPUs (target and load generator each pinned to one)");
-  // The harness itself stays off the target's core.
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(opts.loadCore), String(process.pid)], { stdio: "ignore" });
-  } catch {
-    throw new BenchError("taskset not found (util-linux)");
-  }
+  pinHarness(opts.loadCore, "target and load generator");
   const sipp = sippVersion();
-  const dir = join(BENCH_DIR, "out", `calls-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = runOutDir(BENCH_DIR, "calls");
   const targets: readonly TargetName[] = opts.only === undefined ? TARGETS : [opts.only];
   console.log(
     `calls: ${sipp} (UAC and UAS) on CPU ${opts.loadCore}, targets on CPU ${opts.targetCore}; steps of ${opts.stepSeconds} s of calls held ${opts.holdMs} ms, ` +

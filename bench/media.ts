@@ -14,10 +14,9 @@
 // watchdog. See bench/README.md.
 
 import { runBench } from "./lib/children.ts";
-import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { pinHarness, runOutDir } from "./lib/cli.ts";
 import { cpus } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { Generator } from "./media/generator.ts";
@@ -209,16 +208,10 @@ class Runner {
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  if (cpus().length < 2) throw new BenchError("needs at least 2 CPUs (target and generator each pinned to one)");
-  try {
-    // The harness stays off the target's core, with the generator.
-    execFileSync("taskset", ["-a", "-p", "-c", String(opts.loadCore), String(process.pid)], { stdio: "ignore" });
-  } catch {
-    throw new BenchError("taskset not found (util-linux)");
-  }
+  // The harness stays off the target's core, with the generator.
+  pinHarness(opts.loadCore, "target and generator");
   setNiceness(opts.nice);
-  const dir = join(BENCH_DIR, "out", `media-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = runOutDir(BENCH_DIR, "media");
   const bin = Generator.build(BENCH_DIR, dir);
   console.log(
     `media: PCMA 20 ms both ways per call; target on CPU ${opts.targetCore}, C generator on CPU ${opts.loadCore}; ` +

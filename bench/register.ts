@@ -13,16 +13,22 @@
 // Loopback only, ports picked per run, every SIPp run bounded by -m and -timeout, the whole
 // run bounded by a watchdog. See bench/README.md.
 
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createSocket } from "node:dgram";
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { createServer } from "node:net";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import {
+  BenchError, CLK_TCK, HOST, cpuBusySeconds, cpuSeconds, cpusAllowed, exited, freeTcpPort, freeUdpPort, httpStatus, killGroup, logTo, processTree,
+  sipOptions, sleep, startChild, statFields, stopChild, tail, timeout, udpDrops, waitReady,
+} from "./calls/proc.ts";
+import { buckets, quantileBucket, readStatRows, sippVersion } from "./calls/sipp.ts";
+import { runBench } from "./lib/children.ts";
+import { intOption, pinHarness, runOutDir } from "./lib/cli.ts";
+import { fmt, pad, resultFigure } from "./lib/format.ts";
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(BENCH_DIR, "..");
@@ -31,7 +37,6 @@ const KAMAILIO_CFG = join(BENCH_DIR, "kamailio", "register.cfg");
 const HOTLINE_CLI = join(REPO, "packages", "server", "dist", "cli.js");
 /** Kamailio's own SQLite schema scripts (Debian package kamailio-sqlite-modules). */
 const KAMAILIO_SQLITE_SCHEMA = "/usr/share/kamailio/db_sqlite";
-const HOST = "127.0.0.1";
 const DOMAIN = "bench.local";
 const WATCHDOG_MS = 280_000;
 /** Stop starting new steps after this much of the run has elapsed. */
@@ -122,131 +127,12 @@ interface TargetReport {
   sippLimited: boolean;
 }
 
-// ---------------------------------------------------------------------------------------
-// Process bookkeeping: every child is started in its own process group so it can be
-// stopped with everything it forked; the watchdog and signal handlers kill what is left.
-
-const live = new Set<ChildProcess>();
 const startedAt = Date.now();
 
-function startChild(cmd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
-  const child = spawn(cmd, args, {
-    cwd: opts.cwd ?? REPO,
-    env: opts.env ?? process.env,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  live.add(child);
-  child.on("exit", () => live.delete(child));
-  child.on("error", () => live.delete(child));
-  return child;
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return Promise.resolve();
-  return new Promise((done) => child.once("exit", () => done()));
-}
-
-async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(child.pid, "SIGTERM");
-  } catch {
-    // already gone
-  }
-  const gone = await Promise.race([exited(child).then(() => true), timeout(graceMs)]);
-  killGroup(child, "SIGKILL");
-  if (!gone) await Promise.race([exited(child), timeout(2000)]);
-}
-
-function killAll(): void {
-  for (const child of live) killGroup(child, "SIGKILL");
-}
-
-/** Copies a child's stdout and stderr into `file` (artifacts of the run). */
-function logTo(child: ChildProcess, file: string): void {
-  const out = createWriteStream(file);
-  child.stdout?.pipe(out, { end: false });
-  child.stderr?.pipe(out, { end: false });
-  child.once("exit", () => setTimeout(() => out.end(), 100));
-}
-
-/** Keeps the last `max` characters written to a stream, for error messages. */
-function tail(stream: NodeJS.ReadableStream | null, max = 4000): () => string {
-  let text = "";
-  stream?.on("data", (chunk: Buffer) => {
-    text = (text + chunk.toString("utf8")).slice(-max);
-  });
-  return () => text.trim();
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((done) => setTimeout(done, ms));
-}
-
-/** A timeout for Promise.race that does not keep the process alive once the race is decided. */
-function timeout(ms: number): Promise<false> {
-  return new Promise((done) => setTimeout(() => done(false), ms).unref());
-}
-
-class BenchError extends Error {}
-
 // ---------------------------------------------------------------------------------------
-// /proc readings: CPU ticks and memory summed over a process and all its descendants
-// (Kamailio forks its workers; Node is one process with threads, already summed).
-
-const CLK_TCK = (() => {
-  try {
-    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** Fields after the command name of /proc/<pid>/stat: index 0 is field 3 (state). */
-function statFields(text: string): string[] {
-  return text.slice(text.lastIndexOf(")") + 2).trim().split(" ");
-}
-
-function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const ppid = Number(statFields(readFileSync(`/proc/${entry}/stat`, "utf8"))[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(entry));
-      children.set(ppid, list);
-    } catch {
-      // exited while scanning
-    }
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i] ?? -1) ?? []));
-  return tree;
-}
-
-function treeCpuSeconds(root: number): number {
-  let ticks = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const f = statFields(readFileSync(`/proc/${pid}/stat`, "utf8"));
-      ticks += Number(f[11]) + Number(f[12]); // utime, stime
-    } catch {
-      // exited
-    }
-  }
-  return ticks / CLK_TCK;
-}
+// /proc readings of memory, summed over a process and all its descendants (Kamailio forks
+// its workers; Node is one process with threads, already summed). CPU, drops and ports come
+// from bench/calls/proc.ts.
 
 function kbField(text: string, name: string): number {
   const m = new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(text);
@@ -266,123 +152,6 @@ function treeMemory(root: number): Memory {
     }
   }
   return { rssKb, pssKb };
-}
-
-/** user+nice+system seconds spent on one CPU, from /proc/stat (softirq and steal not included). */
-function cpuBusySeconds(cpu: number): number {
-  const m = new RegExp(`^cpu${cpu} (\\d+) (\\d+) (\\d+)`, "m").exec(readFileSync("/proc/stat", "utf8"));
-  return m === null ? NaN : (Number(m[1]) + Number(m[2]) + Number(m[3])) / CLK_TCK;
-}
-
-/** Kernel receive-buffer drops of the UDP sockets bound to 127.0.0.1:<port> (/proc/net/udp "drops"). */
-function udpDrops(port: number): number {
-  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  let drops = 0;
-  try {
-    for (const line of readFileSync("/proc/net/udp", "utf8").split("\n").slice(1)) {
-      const f = line.trim().split(/\s+/);
-      if (f[1] === local) drops += Number(f[f.length - 1]) || 0;
-    }
-  } catch {
-    // no procfs
-  }
-  return drops;
-}
-
-function cpusAllowed(pid: number): string {
-  try {
-    const m = /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m?.[1] ?? "?";
-  } catch {
-    return "?";
-  }
-}
-
-// ---------------------------------------------------------------------------------------
-// Ports and readiness probes.
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const s = createSocket("udp4");
-    s.once("error", fail);
-    s.bind(0, HOST, () => {
-      const { port } = s.address();
-      s.close(() => (port === 5060 ? freeUdpPort().then(done, fail) : done(port)));
-    });
-  });
-}
-
-function freeTcpPort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.once("error", fail);
-    srv.listen(0, HOST, () => {
-      const addr = srv.address();
-      const port = typeof addr === "object" && addr !== null ? addr.port : 0;
-      srv.close(() => done(port));
-    });
-  });
-}
-
-/** One SIP OPTIONS over UDP; resolves with the status line of the first answer, or undefined. */
-function sipOptions(port: number, timeoutMs: number): Promise<string | undefined> {
-  return new Promise((done) => {
-    const s = createSocket("udp4");
-    const finish = (v: string | undefined): void => {
-      clearTimeout(timer);
-      s.close();
-      done(v);
-    };
-    const timer = setTimeout(() => finish(undefined), timeoutMs);
-    s.once("error", () => finish(undefined));
-    s.on("message", (msg: Buffer) => {
-      const line = msg.toString("utf8").split("\r\n", 1)[0] ?? "";
-      if (line.startsWith("SIP/2.0 ")) finish(line);
-    });
-    s.bind(0, HOST, () => {
-      const local = s.address().port;
-      const tag = randomBytes(6).toString("hex");
-      const text = [
-        `OPTIONS sip:${HOST}:${port} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${HOST}:${local};branch=z9hG4bK${tag};rport`,
-        "Max-Forwards: 70",
-        `From: <sip:bench@${DOMAIN}>;tag=${tag}`,
-        `To: <sip:${HOST}:${port}>`,
-        `Call-ID: ${tag}@${HOST}`,
-        "CSeq: 1 OPTIONS",
-        `Contact: <sip:bench@${HOST}:${local}>`,
-        "Content-Length: 0",
-        "",
-        "",
-      ].join("\r\n");
-      s.send(text, port, HOST);
-    });
-  });
-}
-
-function httpStatus(port: number, path: string, timeoutMs: number, method = "GET"): Promise<number | undefined> {
-  return new Promise((done) => {
-    const req = request({ host: HOST, port, path, method, timeout: timeoutMs }, (res) => {
-      res.resume();
-      done(res.statusCode);
-    });
-    req.on("timeout", () => req.destroy());
-    req.on("error", () => done(undefined));
-    req.end();
-  });
-}
-
-/** Polls `probe` until it returns true; fails early if `child` exits. */
-async function waitReady(child: ChildProcess, what: string, timeoutMs: number, probe: () => Promise<boolean>, stderr: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new BenchError(`${what} did not start: exited (${child.exitCode ?? child.signalCode}): ${stderr() || "no output"}`);
-    }
-    if (await probe()) return;
-    await sleep(100);
-  }
-  throw new BenchError(`${what} did not start: not ready within ${timeoutMs / 1000} s: ${stderr() || "no output"}`);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -477,7 +246,7 @@ async function startKamailio(opts: Options, dir: string, users: Users, name: "ka
     );
   }
   writeFileSync(join(dir, `${name}.cmd`), ["taskset", ...args].join(" ") + "\n");
-  const child = startChild("taskset", args);
+  const child = startChild("taskset", args, { cwd: REPO });
   logTo(child, join(dir, `${name}.log`));
   const stderr = tail(child.stderr);
   // The SIP worker logs the pragmas of its location db connection once, at start (register.cfg).
@@ -494,7 +263,7 @@ async function startKamailio(opts: Options, dir: string, users: Users, name: "ka
     };
     child.stderr?.on("data", scan);
   }
-  await waitReady(child, name, 10_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
+  await waitReady(child, name, 10_000, async () => (await sipOptions(sipPort, 200, DOMAIN)) !== undefined, stderr);
   const pid = child.pid ?? 0;
   let persistence: (() => string) | undefined;
   if (locationDb !== undefined) {
@@ -542,7 +311,7 @@ async function startHotline(opts: Options, dir: string, users: Users): Promise<T
   const csv = join(dir, "users.hotline.csv");
   writeFileSync(csv, users.list.map(([u, p]) => `${u},${p}\n`).join(""));
 
-  const importer = startChild(process.execPath, [HOTLINE_CLI, "user", "import", csv, "--data", dataDir, "--config", config]);
+  const importer = startChild(process.execPath, [HOTLINE_CLI, "user", "import", csv, "--data", dataDir, "--config", config], { cwd: REPO });
   const importErr = tail(importer.stderr);
   const importOut = tail(importer.stdout);
   const imported = await Promise.race([exited(importer).then(() => true), timeout(60_000)]);
@@ -560,11 +329,11 @@ async function startHotline(opts: Options, dir: string, users: Users): Promise<T
   const nodeArgs = ["--expose-gc", ...(process.env["HOTLINE_BENCH_NODE_ARGS"] ?? "").split(" ").filter((a) => a !== "")];
   const args = ["-c", String(opts.targetCore), process.execPath, ...nodeArgs, HOTLINE_CLI, "start", "--config", config, "--data", dataDir];
   writeFileSync(join(dir, "hotline.cmd"), ["taskset", ...args].join(" ") + "\n");
-  const child = startChild("taskset", args, { env: { ...process.env, NODE_ENV: "production" } });
+  const child = startChild("taskset", args, { cwd: REPO, env: { ...process.env, NODE_ENV: "production" } });
   logTo(child, join(dir, "hotline.log"));
   const stderr = tail(child.stderr);
   await waitReady(child, "hotline", 20_000, async () => (await httpStatus(httpPort, "/api/status", 500)) === 200, stderr);
-  await waitReady(child, "hotline", 5_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
+  await waitReady(child, "hotline", 5_000, async () => (await sipOptions(sipPort, 200, DOMAIN)) !== undefined, stderr);
   const pid = child.pid ?? 0;
   let version = "hotline";
   try {
@@ -608,53 +377,16 @@ async function startNodeMinimal(opts: Options, dir: string, users: Users): Promi
   const script = join(BENCH_DIR, "reference", "minimal-registrar.mjs");
   const args = ["-c", String(opts.targetCore), process.execPath, script, String(sipPort), csv, DOMAIN];
   writeFileSync(join(dir, "node-minimal.cmd"), ["taskset", ...args].join(" ") + "\n");
-  const child = startChild("taskset", args);
+  const child = startChild("taskset", args, { cwd: REPO });
   logTo(child, join(dir, "node-minimal.log"));
   const stderr = tail(child.stderr);
-  await waitReady(child, "node-minimal", 10_000, async () => (await sipOptions(sipPort, 200)) !== undefined, stderr);
+  await waitReady(child, "node-minimal", 10_000, async () => (await sipOptions(sipPort, 200, DOMAIN)) !== undefined, stderr);
   const pid = child.pid ?? 0;
   return { name: "node-minimal", version: `minimal Node registrar (node ${process.version})`, pid, sipPort, cpusAllowed: cpusAllowed(pid), stop: () => stopChild(child, 5000) };
 }
 
 // ---------------------------------------------------------------------------------------
 // SIPp.
-
-function sippVersion(): string {
-  try {
-    const out = execFileSync("sipp", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    return /SIPp v\S+/.exec(out)?.[0] ?? "SIPp";
-  } catch (err) {
-    const out = (err as { stdout?: unknown }).stdout;
-    const m = typeof out === "string" ? /SIPp v\S+/.exec(out) : null;
-    if (m) return m[0]; // `sipp -v` exits non-zero
-    throw new BenchError("sipp not found (apt-get install sip-tester)");
-  }
-}
-
-function parseStat(file: string): Map<string, string> | undefined {
-  if (!existsSync(file)) return undefined;
-  const lines = readFileSync(file, "utf8").split("\n").filter((l) => l.trim() !== "");
-  const header = lines[0]?.split(";");
-  const last = lines.length > 1 ? lines[lines.length - 1]?.split(";") : undefined;
-  if (header === undefined || last === undefined) return undefined;
-  return new Map(header.map((h, i) => [h, last[i] ?? ""]));
-}
-
-function p99Bucket(stat: Map<string, string>): string {
-  const buckets: Array<[string, number]> = [];
-  for (const [k, v] of stat) {
-    const m = /^ResponseTimeRepartition1_(<|>=)(\d+)$/.exec(k);
-    if (m) buckets.push([`${m[1] ?? ""}${m[2] ?? ""}ms`, Number(v) || 0]);
-  }
-  const total = buckets.reduce((a, [, n]) => a + n, 0);
-  if (total === 0) return "-";
-  let seen = 0;
-  for (const [label, n] of buckets) {
-    seen += n;
-    if (seen >= total * 0.99) return label;
-  }
-  return buckets[buckets.length - 1]?.[0] ?? "-";
-}
 
 let sippSeq = 0;
 
@@ -700,7 +432,7 @@ async function runSipp(opts: Options, dir: string, users: Users, target: Target,
     const f = statFields(readFileSync(selfStat, "utf8"));
     sippCpuS = (Number(f[13]) + Number(f[14])) / CLK_TCK; // cutime, cstime
   }
-  const stat = parseStat(statFile);
+  const stat = readStatRows(statFile).at(-1);
   const num = (k: string): number => Number(stat?.get(k) ?? "NaN");
   return {
     exitCode: finished ? child.exitCode : null,
@@ -711,7 +443,7 @@ async function runSipp(opts: Options, dir: string, users: Users, target: Target,
     failed: num("FailedCall(C)"),
     retransmissions: num("Retransmissions(C)"),
     callRate: num("CallRate(C)"),
-    p99: stat ? p99Bucket(stat) : "-",
+    p99: stat ? quantileBucket(buckets(stat, 1), 0.99) : "-",
     sippDrops,
     stderrTail: stderr().split("\n").filter((l) => !l.startsWith("Resolving remote host")).join(" ").slice(-300),
     statFile,
@@ -721,8 +453,6 @@ async function runSipp(opts: Options, dir: string, users: Users, target: Target,
 // ---------------------------------------------------------------------------------------
 // The measurement of one target.
 
-const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
-const pad = (s: string, n: number): string => s.padEnd(n);
 const NAME_WIDTH = 12;
 
 function printStepHeader(): void {
@@ -795,12 +525,12 @@ async function measure(opts: Options, dir: string, users: Users, target: Target)
         stopReason = `time budget: stopped before ${rate}/s`;
         break ramp;
       }
-      const cpu0 = treeCpuSeconds(target.pid);
+      const cpu0 = cpuSeconds(processTree(target.pid));
       const drops0 = udpDrops(target.sipPort);
       const busy0 = [cpuBusySeconds(opts.targetCore), cpuBusySeconds(opts.loadCore)] as const;
       const self0 = process.cpuUsage();
       const run = await runSipp(opts, dir, users, target, sippPort, rate, calls);
-      const targetCpuS = treeCpuSeconds(target.pid) - cpu0;
+      const targetCpuS = cpuSeconds(processTree(target.pid)) - cpu0;
       const targetDrops = udpDrops(target.sipPort) - drops0;
       const self = process.cpuUsage(self0);
       const selfS = (self.user + self.system) / 1e6;
@@ -869,46 +599,33 @@ function parseOptions(): Options {
     );
     process.exit(0);
   }
-  const int = (s: string | undefined, what: string, min: number, max: number): number => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min || n > max) throw new BenchError(`--${what} must be an integer in ${min}..${max}, got ${s}`);
-    return n;
-  };
   const only = TARGETS.find((t) => t === values.only);
   if (values.only !== undefined && only === undefined) throw new BenchError(`--only must be one of ${TARGETS.join(", ")}, got ${values.only}`);
-  const rates = values.rates === undefined ? DEFAULT_RATES : values.rates.split(",").map((r) => int(r, "rates", 1, 100_000));
+  const rates = values.rates === undefined ? DEFAULT_RATES : values.rates.split(",").map((r) => intOption(r, "rates", 1, 100_000));
   const ncpu = cpus().length;
   const opts: Options = {
     only,
     rates,
-    stepSeconds: int(values["step-seconds"], "step-seconds", 1, 20),
-    users: int(values.users, "users", 1, 100_000),
-    memoryRate: int(values["memory-rate"], "memory-rate", 1, 50_000),
-    retries: int(values.retries, "retries", 0, 3),
-    targetCore: int(values["target-core"], "target-core", 0, ncpu - 1),
-    loadCore: int(values["load-core"], "load-core", 0, ncpu - 1),
+    stepSeconds: intOption(values["step-seconds"], "step-seconds", 1, 20),
+    users: intOption(values.users, "users", 1, 100_000),
+    memoryRate: intOption(values["memory-rate"], "memory-rate", 1, 50_000),
+    retries: intOption(values.retries, "retries", 0, 3),
+    targetCore: intOption(values["target-core"], "target-core", 0, ncpu - 1),
+    loadCore: intOption(values["load-core"], "load-core", 0, ncpu - 1),
   };
   if (opts.targetCore === opts.loadCore) throw new BenchError("--target-core and --load-core must differ");
   return opts;
 }
 
-function resultValue(r: TargetReport | undefined, f: (r: TargetReport) => number | undefined, digits = 0): string {
-  const v = r === undefined ? undefined : f(r);
-  return v === undefined || !Number.isFinite(v) ? "na" : v.toFixed(digits);
+function resultValue(r: TargetReport | undefined, f: (r: TargetReport) => number | undefined): string {
+  return resultFigure(r === undefined ? undefined : f(r));
 }
 
 async function main(): Promise<number> {
   const opts = parseOptions();
-  if (cpus().length < 2) throw new BenchError("needs at least 2 CPUs (target and load generator each pinned to one)");
-  // The harness itself stays off the target's core.
-  try {
-    execFileSync("taskset", ["-a", "-p", "-c", String(opts.loadCore), String(process.pid)], { stdio: "ignore" });
-  } catch {
-    throw new BenchError("taskset not found (util-linux)");
-  }
+  pinHarness(opts.loadCore, "target and load generator");
   const sipp = sippVersion();
-  const dir = join(BENCH_DIR, "out", `register-${new Date().toISOString().replace(/[:.]/g, "-")}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = runOutDir(BENCH_DIR, "register");
   const users = makeUsers(dir, opts.users);
   const targets: readonly TargetName[] = opts.only === undefined ? TARGETS : [opts.only];
   console.log(
@@ -965,29 +682,4 @@ async function main(): Promise<number> {
   return 0;
 }
 
-const watchdog = setTimeout(() => {
-  console.error(`register: watchdog: ${WATCHDOG_MS / 1000} s elapsed; killing everything`);
-  killAll();
-  process.exit(2);
-}, WATCHDOG_MS);
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    console.error(`register: ${sig}; killing everything`);
-    killAll();
-    process.exit(130);
-  });
-}
-
-main().then(
-  (code) => {
-    clearTimeout(watchdog);
-    process.exitCode = code;
-  },
-  (err: unknown) => {
-    clearTimeout(watchdog);
-    killAll();
-    console.error(err instanceof BenchError ? `register: ${err.message}` : err);
-    process.exitCode = 1;
-  },
-);
+runBench("register", main, WATCHDOG_MS);

@@ -1,8 +1,7 @@
 // bench/calls: the processes the harness starts (bookkeeping, stopping, logs), what it reads
-// about them from /proc, free ports and readiness probes.
-//
-// Adapted from bench/register.ts (which runs its main on import, so it cannot be imported);
-// the child-process helpers shared with bench/media are in bench/lib/children.ts.
+// about them from /proc, free ports and readiness probes. Shared with bench/register.ts and
+// bench/acd-calls.ts; the child-process helpers shared with bench/media are in
+// bench/lib/children.ts.
 
 import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -10,24 +9,15 @@ import { createSocket, type Socket } from "node:dgram";
 import { readFileSync, readdirSync } from "node:fs";
 import { request } from "node:http";
 import { createServer } from "node:net";
+import { BenchError, CLK_TCK, cpusAllowed, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout } from "../lib/children.ts";
+
+export { BenchError, CLK_TCK, cpusAllowed, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout };
 
 export const HOST = "127.0.0.1";
-
-import { BenchError, CLK_TCK, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout } from "../lib/children.ts";
-
-export { BenchError, CLK_TCK, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout };
-
-
-// ---------------------------------------------------------------------------------------
-// Children: each in its own process group, so it can be stopped with everything it forked;
-// killAll() (watchdog, signals) kills what is left.
-
-
 
 // ---------------------------------------------------------------------------------------
 // /proc readings, summed over a process and its descendants (Kamailio forks its workers and
 // tm timers; Node is one process with threads, already summed).
-
 
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();
@@ -108,15 +98,6 @@ export function udpBound(port: number): boolean {
   }
 }
 
-export function cpusAllowed(pid: number): string {
-  try {
-    const m = /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m?.[1] ?? "?";
-  } catch {
-    return "?";
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // Ports and readiness probes.
 
@@ -186,8 +167,11 @@ export function freeTcpPort(): Promise<number> {
   });
 }
 
-/** One SIP OPTIONS over UDP; resolves with the status line of the first answer, or undefined. */
-export function sipOptions(port: number, timeoutMs: number): Promise<string | undefined> {
+/**
+ * One SIP OPTIONS over UDP; resolves with the status line of the first answer, or undefined.
+ * `fromHost`: the host part of the From URI (bench/register sends its SIP domain).
+ */
+export function sipOptions(port: number, timeoutMs: number, fromHost = HOST): Promise<string | undefined> {
   return new Promise((done) => {
     const s = createSocket("udp4");
     const finish = (v: string | undefined): void => {
@@ -208,7 +192,7 @@ export function sipOptions(port: number, timeoutMs: number): Promise<string | un
         `OPTIONS sip:${HOST}:${port} SIP/2.0`,
         `Via: SIP/2.0/UDP ${HOST}:${local};branch=z9hG4bK${tag};rport`,
         "Max-Forwards: 70",
-        `From: <sip:bench@${HOST}>;tag=${tag}`,
+        `From: <sip:bench@${fromHost}>;tag=${tag}`,
         `To: <sip:${HOST}:${port}>`,
         `Call-ID: ${tag}@${HOST}`,
         "CSeq: 1 OPTIONS",
@@ -222,9 +206,10 @@ export function sipOptions(port: number, timeoutMs: number): Promise<string | un
   });
 }
 
-export function httpStatus(port: number, path: string, timeoutMs: number): Promise<number | undefined> {
+/** The status code of one HTTP request to 127.0.0.1:<port><path>, or undefined (no answer in time). */
+export function httpStatus(port: number, path: string, timeoutMs: number, method = "GET"): Promise<number | undefined> {
   return new Promise((done) => {
-    const req = request({ host: HOST, port, path, method: "GET", timeout: timeoutMs }, (res) => {
+    const req = request({ host: HOST, port, path, method, timeout: timeoutMs }, (res) => {
       res.resume();
       done(res.statusCode);
     });

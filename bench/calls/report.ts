@@ -1,5 +1,6 @@
 // bench/calls: what a step measured, whether it was clean, and how it is printed.
 
+import { fmt, pad, resultFigure } from "../lib/format.ts";
 import { quantileBucket, type StepRun } from "./sipp.ts";
 import type { TargetName } from "./targets.ts";
 
@@ -54,8 +55,6 @@ export function stepProblems(run: StepRun, calls: number): string[] {
   return problems;
 }
 
-export const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toFixed(digits) : "-");
-const pad = (s: string, n: number): string => s.padEnd(n);
 const NAME_WIDTH = 9;
 
 export function printStepHeader(): void {
@@ -104,10 +103,7 @@ export function printSummary(reports: Iterable<TargetReport>): void {
 
 /** The last line: `RESULT name=calls hotline_cps=… kamailio_cps=… ratio=… hotline_cpu_at_max=… kamailio_cpu_at_max=… …`. */
 export function resultLine(h: TargetReport | undefined, k: TargetReport | undefined): string {
-  const value = (r: TargetReport | undefined, f: (r: TargetReport) => number | undefined, digits = 0): string => {
-    const v = r === undefined ? undefined : f(r);
-    return v === undefined || !Number.isFinite(v) ? "na" : v.toFixed(digits);
-  };
+  const value = (r: TargetReport | undefined, f: (r: TargetReport) => number | undefined): string => resultFigure(r === undefined ? undefined : f(r));
   const cps = (r: TargetReport): number => r.best?.rate ?? 0;
   const usPerCall = (r: TargetReport): number | undefined => (r.best && r.best.run.uac.successful > 0 ? (1e6 * r.best.targetCpuS) / r.best.run.uac.successful : undefined);
   const ratio = h !== undefined && k !== undefined && cps(k) > 0 ? (cps(h) / cps(k)).toFixed(2) : "na";

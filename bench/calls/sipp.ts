@@ -99,7 +99,8 @@ export function epochSeconds(text: string | undefined): number {
   return /^\d+(\.\d+)?$/.test(last) ? Number(last) : NaN;
 }
 
-function buckets(row: Map<string, string>, n: 1 | 2): Bucket[] {
+/** The ResponseTimeRepartition<n> columns of a -trace_stat row, in SIPp's order. */
+export function buckets(row: Map<string, string>, n: 1 | 2): Bucket[] {
   const out: Bucket[] = [];
   for (const [k, v] of row) {
     const m = new RegExp(`^ResponseTimeRepartition${n}_(<|>=)(\\d+)$`).exec(k);

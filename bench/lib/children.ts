@@ -1,10 +1,9 @@
 // Shared by the benches: child processes started in their own process group (so a target is
 // stopped with everything it forked), stopping and killing them, their logs, small timers,
-// and the /proc clock tick. bench/register.ts predates this file and keeps its own copies
-// (it runs its main on import).
+// the /proc clock tick and a process's allowed CPUs.
 
 import { execFileSync, spawn, type ChildProcess, type StdioOptions } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 
 /** An error that ends the run with its message alone (no stack): a target, a tool or an option is wrong. */
 export class BenchError extends Error {}
@@ -105,6 +104,16 @@ export const CLK_TCK = (() => {
 /** Fields after the command name of /proc/<pid>/stat: index 0 is field 3 (state). */
 export function statFields(text: string): string[] {
   return text.slice(text.lastIndexOf(")") + 2).trim().split(" ");
+}
+
+/** The CPUs a process may run on (Cpus_allowed_list of /proc/<pid>/status, e.g. "1"), "?" when unreadable. */
+export function cpusAllowed(pid: number): string {
+  try {
+    const m = /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m?.[1] ?? "?";
+  } catch {
+    return "?";
+  }
 }
 
 /**

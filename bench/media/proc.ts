@@ -5,9 +5,9 @@
 
 import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { BenchError, CLK_TCK, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout } from "../lib/children.ts";
+import { BenchError, CLK_TCK, cpusAllowed, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, statFields, stopChild, tail, timeout } from "../lib/children.ts";
 
-export { BenchError, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, stopChild, tail, timeout };
+export { BenchError, cpusAllowed, exited, isRunning, killAll, killGroup, logTo, sleep, startChild, stopChild, tail, timeout };
 
 let niceness = 0;
 
@@ -21,7 +21,6 @@ export function startPinned(cores: string, cmd: string, args: string[], opts: Pa
   const pinned = ["taskset", "-c", cores, cmd, ...args];
   return niceness === 0 ? startChild(pinned[0] ?? "", pinned.slice(1), opts) : startChild("nice", ["-n", String(niceness), ...pinned], opts);
 }
-
 
 /** utime + stime of a process (all its threads), seconds; NaN once it has exited. */
 export function cpuSeconds(pid: number): number {
@@ -49,15 +48,6 @@ export function threadCount(pid: number): number {
     return m?.[1] === undefined ? NaN : Number(m[1]);
   } catch {
     return NaN;
-  }
-}
-
-export function cpusAllowed(pid: number): string {
-  try {
-    const m = /^Cpus_allowed_list:\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m?.[1] ?? "?";
-  } catch {
-    return "?";
   }
 }
 

@@ -1,9 +1,8 @@
 // bench/media: the per-step table, the summary and the RESULT line.
 
+import { fmt, pad, resultFigure } from "../lib/format.ts";
 import type { Ramp, Step } from "./ramp.ts";
 
-const fmt = (n: number | undefined, digits = 0): string => (n !== undefined && Number.isFinite(n) ? n.toFixed(digits) : "-");
-const pad = (s: string, n: number): string => s.padEnd(n);
 const NAME = 16;
 
 export function printStepHeader(): void {
@@ -52,10 +51,7 @@ export interface ResultFigures {
 
 export function resultLine(f: ResultFigures): string {
   /** A figure at the highest clean step; na for a target not run or without a clean step. */
-  const v = (r: Ramp | undefined, get: (s: Step) => number, digits: number): string => {
-    const x = r?.best === undefined ? NaN : get(r.best);
-    return Number.isFinite(x) ? x.toFixed(digits) : "na";
-  };
+  const v = (r: Ramp | undefined, get: (s: Step) => number, digits: number): string => resultFigure(r?.best === undefined ? undefined : get(r.best), digits);
   /** Clean calls: 0 for a target run without a clean step, na for one not run. */
   const calls = (r: Ramp | undefined): string => (r === undefined ? "na" : String(r.best?.calls ?? 0));
   const limited = (r: Ramp | undefined): string => (r?.best === undefined ? "na" : r.best.generatorLimited === undefined ? "0" : "1");
