@@ -1,7 +1,7 @@
 // The media engine on real sockets (127.0.0.1): two dgram "phones" bridged through it, on the
 // calling thread (workers: 0) and in a worker thread (workers: 1). Exact bytes where the
 // pure core defines them; event-driven waits with bounds, no sleeps.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createSocket } from "node:dgram";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { alawToUlaw, buildTelephoneEvent, encodeAlaw, holdMusicAudio, parseTelephoneEvent, ulawToAlaw, writeRtpHeader, writeWav } from "@hotline/media";
 import { MediaEngine, type EndpointConfig, type MediaEvent } from "./index.js";
 import { Phone, testPortRange } from "./testing/phone.js";
+import { endpointConfig, engineRig, waitUntil } from "./testing/engine-rig.js";
 
 const MOH_PCM = holdMusicAudio().data as Int16Array;
 
@@ -22,35 +23,22 @@ function rtp(pt: number, sequence: number, timestamp: number, ssrc: number, payl
 
 const head = (b: Uint8Array) => ({ marker: (b[1]! & 0x80) !== 0, pt: b[1]! & 0x7f, seq: (b[2]! << 8) | b[3]!, ts: ((b[4]! << 24) | (b[5]! << 16) | (b[6]! << 8) | b[7]!) >>> 0, ssrc: ((b[8]! << 24) | (b[9]! << 16) | (b[10]! << 8) | b[11]!) >>> 0 });
 const ramp = (n: number, start = 0) => Uint8Array.from({ length: n }, (_, i) => (start + i) & 0xff);
-const cfg = (port: number, extra: Partial<EndpointConfig> = {}): EndpointConfig => ({ remote: { address: "127.0.0.1", port }, codec: "PCMA", pt: 8, dtmfPt: 101, direction: "sendrecv", latch: false, ...extra });
 
 for (const workers of [0, 1]) {
   describe(`media engine, workers: ${workers}`, () => {
-    let engine: MediaEngine;
-    const events: MediaEvent[] = [];
-    const phones: Phone[] = [];
-    const tmp = mkdtempSync(join(tmpdir(), "hotline-media-"));
-
-    before(async () => {
-      engine = await MediaEngine.start({ bindAddress: "127.0.0.1", ...testPortRange(64), workers, mediaTimeoutMs: 0 });
-      engine.onEvent((e) => events.push(e));
-    });
-    after(async () => {
-      await engine.close();
-      await Promise.all(phones.map((p) => p.close()));
-      rmSync(tmp, { recursive: true, force: true });
-    });
+    const rig = engineRig({ workers, pairs: 64, tmpPrefix: "hotline-media-" });
+    const { events, phones, tmp } = rig;
 
     /** Two phones bridged through two endpoints of one call. */
     async function call(cfgA: Partial<EndpointConfig> = {}, cfgB: Partial<EndpointConfig> = {}) {
       const [pa, pb] = [await Phone.open(), await Phone.open()];
       phones.push(pa, pb);
       const group = `call-${Math.random()}`;
-      const a = await engine.allocate(group);
-      const b = await engine.allocate(group);
-      engine.configure(a.id, cfg(pa.port, cfgA));
-      engine.configure(b.id, cfg(pb.port, cfgB));
-      engine.bridge(a.id, b.id);
+      const a = await rig.engine.allocate(group);
+      const b = await rig.engine.allocate(group);
+      rig.engine.configure(a.id, endpointConfig(pa.port, cfgA));
+      rig.engine.configure(b.id, endpointConfig(pb.port, cfgB));
+      rig.engine.bridge(a.id, b.id);
       return { pa, pb, a, b };
     }
 
@@ -67,7 +55,7 @@ for (const workers of [0, 1]) {
       assert.deepEqual(atB.map((p) => p.fromPort), [b.rtpPort, b.rtpPort, b.rtpPort, b.rtpPort, b.rtpPort], "sent from b's port (symmetric)");
       assert.deepEqual(new Uint8Array(atB[4]!.bytes.subarray(12)), ramp(160, 4));
       assert.deepEqual(new Uint8Array(atA[2]!.bytes.subarray(12)), ramp(160, 52));
-      const [sa, sb] = [await engine.stats(a.id), await engine.stats(b.id)];
+      const [sa, sb] = [await rig.engine.stats(a.id), await rig.engine.stats(b.id)];
       assert.deepEqual([sa?.packetsIn, sa?.bytesIn, sa?.packetsOut, sb?.packetsIn, sb?.packetsOut, sb?.bytesOut], [5, 5 * 172, 3, 3, 5, 5 * 172]);
       assert.equal(sa?.lost, 0);
     });
@@ -110,16 +98,16 @@ for (const workers of [0, 1]) {
           { type: "dtmf", id: a.id, digit: "2", durationMs: 120 },
         ],
       );
-      assert.equal((await engine.stats(a.id))?.dtmfIn, 2);
+      assert.equal((await rig.engine.stats(a.id))?.dtmfIn, 2);
     });
 
     test("hold: 20 ms packets of the music with continuous sequence/timestamp, then relay resumes", async () => {
       const { pa, pb, a, b } = await call();
       pa.send(rtp(8, 1, 0, 0x4444, ramp(160)), a.rtpPort);
       await pb.waitFor(1);
-      engine.play(b.id, { kind: "moh" });
+      rig.engine.play(b.id, { kind: "moh" });
       const held = await pb.waitFor(1 + 12);
-      engine.play(b.id, null);
+      rig.engine.play(b.id, null);
       const frames = held.slice(1);
       const last = head(held[0]!.bytes);
       const hs = frames.map((p) => head(p.bytes));
@@ -151,7 +139,7 @@ for (const workers of [0, 1]) {
 
     test("sendDtmf: RFC 4733 packets towards the endpoint (marker first, three end packets)", async () => {
       const { pb, b } = await call({}, { dtmfPt: 96 });
-      engine.sendDtmf(b.id, "#", 100);
+      rig.engine.sendDtmf(b.id, "#", 100);
       const got = await pb.waitFor(5);
       const evs = got.map((p) => ({ pt: head(p.bytes).pt, m: head(p.bytes).marker, e: parseTelephoneEvent(p.bytes.subarray(12)) }));
       assert.deepEqual(
@@ -164,19 +152,19 @@ for (const workers of [0, 1]) {
           [96, false, 11, true, 800],
         ],
       );
-      assert.equal((await engine.stats(b.id))?.dtmfOut, 1);
+      assert.equal((await rig.engine.stats(b.id))?.dtmfOut, 1);
     });
 
     test("a non-looping file plays to its end, then play-done", async () => {
       const { pb, b } = await call();
       const path = join(tmp, "prompt.wav");
       writeFileSync(path, writeWav({ format: "alaw", sampleRate: 8000, data: ramp(480, 3) }));
-      engine.play(b.id, { kind: "file", path, loop: false });
+      rig.engine.play(b.id, { kind: "file", path, loop: false });
       const got = await pb.waitFor(3);
       await waitUntil(() => events.some((e) => e.type === "play-done" && e.id === b.id));
       assert.deepEqual(new Uint8Array(got[2]!.bytes.subarray(12)), ramp(160, 3 + 320));
       assert.equal(pb.received.length, 3);
-      engine.play(b.id, { kind: "file", path: join(tmp, "missing.wav"), loop: false });
+      rig.engine.play(b.id, { kind: "file", path: join(tmp, "missing.wav"), loop: false });
       await waitUntil(() => events.filter((e) => e.type === "play-done" && e.id === b.id).length === 2);
     });
 
@@ -184,7 +172,7 @@ for (const workers of [0, 1]) {
       const decoy = await Phone.open();
       phones.push(decoy);
       const { pa, pb, a, b } = await call({ latch: true }, {});
-      engine.configure(a.id, cfg(decoy.port, { latch: true })); // SDP says decoy; the phone sends from pa
+      rig.engine.configure(a.id, endpointConfig(decoy.port, { latch: true })); // SDP says decoy; the phone sends from pa
       pb.send(rtp(8, 1, 0, 5, ramp(160)), b.rtpPort);
       await decoy.waitFor(1);
       pa.send(rtp(8, 1, 0, 6, ramp(160)), a.rtpPort);
@@ -192,15 +180,15 @@ for (const workers of [0, 1]) {
       pb.send(rtp(8, 2, 160, 5, ramp(160)), b.rtpPort);
       await pa.waitFor(1);
       assert.equal(decoy.received.length, 1);
-      assert.equal((await engine.stats(a.id))?.latchedTo, `127.0.0.1:${pa.port}`);
+      assert.equal((await rig.engine.stats(a.id))?.latchedTo, `127.0.0.1:${pa.port}`);
     });
 
     test("release closes the sockets (the ports bind again) and unknown ids are ignored", async () => {
-      const before = engine.endpointCount;
-      const e = await engine.allocate("lonely");
-      assert.equal(engine.endpointCount, before + 1);
-      await engine.release(e.id);
-      assert.equal(engine.endpointCount, before);
+      const before = rig.engine.endpointCount;
+      const e = await rig.engine.allocate("lonely");
+      assert.equal(rig.engine.endpointCount, before + 1);
+      await rig.engine.release(e.id);
+      assert.equal(rig.engine.endpointCount, before);
       for (const port of [e.rtpPort, e.rtcpPort]) {
         const s = createSocket("udp4");
         await new Promise<void>((resolve, reject) => {
@@ -209,20 +197,20 @@ for (const workers of [0, 1]) {
         });
         await new Promise<void>((resolve) => s.close(() => resolve()));
       }
-      engine.configure("nope", cfg(1));
-      engine.bridge("nope", e.id);
-      engine.unbridge("nope");
-      engine.play("nope", { kind: "moh" });
-      engine.sendDtmf("nope", "1");
-      assert.equal(await engine.stats("nope"), null);
-      await engine.release("nope");
-      assert.equal((await engine.counters())["unknown-id"], 6);
+      rig.engine.configure("nope", endpointConfig(1));
+      rig.engine.bridge("nope", e.id);
+      rig.engine.unbridge("nope");
+      rig.engine.play("nope", { kind: "moh" });
+      rig.engine.sendDtmf("nope", "1");
+      assert.equal(await rig.engine.stats("nope"), null);
+      await rig.engine.release("nope");
+      assert.equal((await rig.engine.counters())["unknown-id"], 6);
     });
 
     test("a pair another process holds is skipped", async () => {
       // Hold the next pairs the pool would hand out by allocating and releasing one to learn it.
-      const probe = await engine.allocate("probe");
-      await engine.release(probe.id);
+      const probe = await rig.engine.allocate("probe");
+      await rig.engine.release(probe.id);
       const blockers = [];
       for (let port = probe.rtpPort + 2; port < probe.rtpPort + 6; port++) {
         const s = createSocket("udp4");
@@ -230,9 +218,9 @@ for (const workers of [0, 1]) {
         blockers.push(s);
       }
       try {
-        const e = await engine.allocate("blocked");
+        const e = await rig.engine.allocate("blocked");
         assert.equal(e.rtpPort, probe.rtpPort + 6, "two held pairs skipped");
-        await engine.release(e.id);
+        await rig.engine.release(e.id);
       } finally {
         await Promise.all(blockers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
       }
@@ -249,7 +237,7 @@ test("mohFile replaces the built-in music; bad options and files are refused wit
     const phone = await Phone.open();
     try {
       const e = await engine.allocate("g");
-      engine.configure(e.id, cfg(phone.port));
+      engine.configure(e.id, endpointConfig(phone.port));
       engine.play(e.id, { kind: "moh" });
       const got = await phone.waitFor(2);
       assert.deepEqual(new Uint8Array(got[1]!.bytes.subarray(12)), ramp(160, 17 + 160));
@@ -273,8 +261,8 @@ test("media timeout: a bridged endpoint that hears nothing reports once", async 
   try {
     const a = await engine.allocate("t");
     const b = await engine.allocate("t");
-    engine.configure(a.id, cfg(9));
-    engine.configure(b.id, cfg(11));
+    engine.configure(a.id, endpointConfig(9));
+    engine.configure(b.id, endpointConfig(11));
     engine.bridge(a.id, b.id);
     await waitUntil(() => events.length >= 2, 2000);
     assert.deepEqual(new Set(events.map((e) => `${e.type}:${e.id}`)), new Set([`timeout:${a.id}`, `timeout:${b.id}`]));
@@ -283,11 +271,3 @@ test("media timeout: a bridged endpoint that hears nothing reports once", async 
   }
 });
 
-/** Polls `condition` on each turn of the event loop until true; rejects after `timeoutMs`. */
-async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

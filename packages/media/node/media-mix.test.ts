@@ -1,14 +1,14 @@
 // Mix rooms and playlists of the media engine on real sockets (127.0.0.1): three dgram
 // "phones" each sending a sine as 20 ms RTP; what each phone gets back is checked for exactly
 // the expected tones (Goertzel). Bounded: each phase sends a fixed number of packets.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { alawToLinear, linearToAlaw, linearToUlaw, ulawToLinear, writeRtpHeader, writeWav } from "@hotline/media";
-import { MediaEngine, type EndpointConfig, type EndpointDescription, type MediaEvent } from "./index.js";
+import { MediaEngine, type EndpointDescription } from "./index.js";
 import { Phone, testPortRange, type Arrival } from "./testing/phone.js";
+import { endpointConfig, engineRig, waitUntil } from "./testing/engine-rig.js";
 
 const CALLER = 440;
 const AGENT = 1000;
@@ -81,27 +81,14 @@ async function phase(talkers: readonly Talker[]): Promise<Arrival[][]> {
 
 for (const workers of [0, 1]) {
   describe(`media engine mix rooms, workers: ${workers}`, () => {
-    let engine: MediaEngine;
-    const events: MediaEvent[] = [];
-    const phones: Phone[] = [];
-    const tmp = mkdtempSync(join(tmpdir(), "hotline-mix-"));
-
-    before(async () => {
-      engine = await MediaEngine.start({ bindAddress: "127.0.0.1", ...testPortRange(32), workers, mediaTimeoutMs: 0 });
-      engine.onEvent((e) => events.push(e));
-    });
-    after(async () => {
-      await engine.close();
-      await Promise.all(phones.map((p) => p.close()));
-      rmSync(tmp, { recursive: true, force: true });
-    });
+    const rig = engineRig({ workers, pairs: 32, tmpPrefix: "hotline-mix-" });
+    const { events, phones, tmp } = rig;
 
     async function endpoint(group: string, ulaw: boolean): Promise<{ phone: Phone; ep: EndpointDescription }> {
       const phone = await Phone.open();
       phones.push(phone);
-      const ep = await engine.allocate(group);
-      const cfg: EndpointConfig = { remote: { address: "127.0.0.1", port: phone.port }, codec: ulaw ? "PCMU" : "PCMA", pt: ulaw ? 0 : 8, dtmfPt: 101, direction: "sendrecv", latch: false };
-      engine.configure(ep.id, cfg);
+      const ep = await rig.engine.allocate(group);
+      rig.engine.configure(ep.id, endpointConfig(phone.port, ulaw ? { codec: "PCMU", pt: 0 } : {}));
       return { phone, ep };
     }
 
@@ -109,24 +96,24 @@ for (const workers of [0, 1]) {
       const c = await endpoint("call", false);
       const a = await endpoint("call", true);
       const s = await endpoint("supervisor-call", false);
-      engine.bridge(c.ep.id, a.ep.id);
+      rig.engine.bridge(c.ep.id, a.ep.id);
       const caller = new Talker(c.phone, c.ep, CALLER, false);
       const agent = new Talker(a.phone, a.ep, AGENT, true);
       const supervisor = new Talker(s.phone, s.ep, SUPERVISOR, false);
       const all = [caller, agent, supervisor];
 
       // Listen: the supervisor is muted; caller and agent hear each other.
-      engine.mix(c.ep.id, "room", { listenTo: [a.ep.id], muted: false });
-      engine.mix(a.ep.id, "room", { listenTo: [c.ep.id], muted: false });
-      engine.mix(s.ep.id, "room", { listenTo: null, muted: true });
+      rig.engine.mix(c.ep.id, "room", { listenTo: [a.ep.id], muted: false });
+      rig.engine.mix(a.ep.id, "room", { listenTo: [c.ep.id], muted: false });
+      rig.engine.mix(s.ep.id, "room", { listenTo: null, muted: true });
       let [toC, toA, toS] = await phase(all);
       assert.deepEqual(tones(decode(toC!, 8)), [AGENT]);
       assert.deepEqual(tones(decode(toA!, 0)), [CALLER]);
       assert.deepEqual(tones(decode(toS!, 8)), [CALLER, AGENT]);
 
       // Whisper: the supervisor speaks to the agent; the caller still hears only the agent.
-      engine.mix(s.ep.id, "room", { listenTo: null, muted: false });
-      engine.mix(a.ep.id, "room", { listenTo: null, muted: false });
+      rig.engine.mix(s.ep.id, "room", { listenTo: null, muted: false });
+      rig.engine.mix(a.ep.id, "room", { listenTo: null, muted: false });
       [toC, toA, toS] = await phase(all);
       assert.deepEqual(tones(decode(toC!, 8)), [AGENT]);
       assert.deepEqual(tones(decode(toA!, 0)), [CALLER, SUPERVISOR]);
@@ -141,13 +128,13 @@ for (const workers of [0, 1]) {
       }
 
       // The supervisor leaves: caller and agent hear each other, the supervisor gets nothing.
-      engine.unmix(s.ep.id);
-      engine.mix(c.ep.id, "room", { listenTo: null, muted: false });
+      rig.engine.unmix(s.ep.id);
+      rig.engine.mix(c.ep.id, "room", { listenTo: null, muted: false });
       [toC, toA, toS] = await phase(all);
       assert.deepEqual(tones(decode(toC!, 8)), [AGENT]);
       assert.deepEqual(tones(decode(toA!, 0)), [CALLER]);
       assert.equal(toS!.length, 0);
-      await Promise.all([c, a, s].map((x) => engine.release(x.ep.id)));
+      await Promise.all([c, a, s].map((x) => rig.engine.release(x.ep.id)));
     });
 
     test("a playlist plays its files back to back, then one play-done; an unreadable file ends it at once", async () => {
@@ -157,18 +144,18 @@ for (const workers of [0, 1]) {
       const ramp = (n: number, start: number) => Uint8Array.from({ length: n }, (_, i) => (start + i) & 0xff);
       writeFileSync(first, writeWav({ format: "alaw", sampleRate: 8000, data: ramp(320, 3) }));
       writeFileSync(second, writeWav({ format: "alaw", sampleRate: 8000, data: ramp(160, 100) }));
-      engine.play(e.ep.id, { kind: "files", paths: [first, second], loop: false });
+      rig.engine.play(e.ep.id, { kind: "files", paths: [first, second], loop: false });
       const got = await e.phone.waitFor(3);
       await waitUntil(() => events.some((x) => x.type === "play-done" && x.id === e.ep.id));
       const payload = Buffer.concat(got.map((g) => g.bytes.subarray(12)));
       assert.deepEqual(new Uint8Array(payload), new Uint8Array([...ramp(320, 3), ...ramp(160, 100)]));
       // One play-done only, and nothing after the last frame: wait for a later event to be sure.
-      engine.play(e.ep.id, { kind: "files", paths: [first, join(tmp, "missing.wav")], loop: false });
+      rig.engine.play(e.ep.id, { kind: "files", paths: [first, join(tmp, "missing.wav")], loop: false });
       await waitUntil(() => events.filter((x) => x.type === "play-done" && x.id === e.ep.id).length === 2);
       assert.equal(e.phone.received.length, 3, "the broken playlist sent nothing");
-      assert.equal((await engine.counters())["file-error"], 1);
-      assert.throws(() => engine.play(e.ep.id, { kind: "files", paths: [], loop: false }), /without paths/);
-      await engine.release(e.ep.id);
+      assert.equal((await rig.engine.counters())["file-error"], 1);
+      assert.throws(() => rig.engine.play(e.ep.id, { kind: "files", paths: [], loop: false }), /without paths/);
+      await rig.engine.release(e.ep.id);
     });
   });
 }
@@ -190,10 +177,3 @@ describe("media engine mix rooms, workers: 2", () => {
   });
 });
 
-async function waitUntil(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

@@ -1,7 +1,5 @@
 /** The media engine's contract (the API between the media and call-control engineers). */
-import type { PlayTone } from "@hotline/media";
-
-export type { Direction, G711, EndpointConfig, EndpointStats, MediaEvent, MixOptions, RemoteAddress } from "@hotline/media";
+export type { Direction, G711, EndpointConfig, EndpointStats, MediaEvent, MixOptions, PlaySource, RemoteAddress } from "@hotline/media";
 
 export const TONE_PLAN_IDS = ["cn", "us", "eu"] as const;
 export type TonePlanName = (typeof TONE_PLAN_IDS)[number];
@@ -32,11 +30,3 @@ export interface EndpointDescription {
   rtpPort: number;
   rtcpPort: number;
 }
-
-export type PlaySource =
-  | { kind: "tone"; tone: PlayTone }
-  | { kind: "moh" }
-  | { kind: "file"; path: string; loop: boolean }
-  /** A playlist played back to back; one play-done after the last file when not looping. */
-  | { kind: "files"; paths: readonly string[]; loop: boolean }
-  | { kind: "silence" };

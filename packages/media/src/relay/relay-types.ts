@@ -70,6 +70,18 @@ export type RelayPlaySource =
   | { kind: "silence" };
 
 /**
+ * What call control asks the engine to play to an endpoint (the Node engine resolves `file` and
+ * `files` to audio, giving the core a RelayPlaySource).
+ */
+export type PlaySource =
+  | { kind: "tone"; tone: PlayTone }
+  | { kind: "moh" }
+  | { kind: "file"; path: string; loop: boolean }
+  /** A playlist played back to back (say-number: "you are caller" + digits + "in the queue"); one play-done after the last file when not looping. */
+  | { kind: "files"; paths: readonly string[]; loop: boolean }
+  | { kind: "silence" };
+
+/**
  * How an endpoint takes part in a mix room (supervisor listen/whisper/barge, conferences).
  * `listenTo: null` hears every other member; a list hears only those endpoint ids (whisper:
  * the caller listens to the agent only). `muted` contributes nothing (listen).

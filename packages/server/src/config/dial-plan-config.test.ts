@@ -1,29 +1,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Router, type DialPlan } from "@hotline/switch";
-import { parseConfig, redactConfig } from "./load-config.js";
+import { configFixture } from "../testing/config-fixture.js";
+import { redactConfig } from "./load-config.js";
 import { dialPlanOf } from "./to-dial-plan.js";
 
-const dir = mkdtempSync(join(tmpdir(), "hotline-dialplan-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, configOf, errorsOf } = configFixture("hotline-dialplan-");
 writeFileSync(join(dir, "moh.wav"), "RIFF");
 mkdirSync(join(dir, "moh"));
 writeFileSync(join(dir, "moh", "queue.wav"), "RIFF");
-
-function errorsOf(yaml: string): string[] {
-  const result = parseConfig(yaml, "hotline.yaml", dir);
-  assert.equal(result.ok, false, "expected the configuration to be rejected");
-  return result.ok ? [] : result.errors;
-}
-
-function configOf(yaml: string) {
-  const result = parseConfig(yaml, "hotline.yaml", dir);
-  if (!result.ok) assert.fail(result.errors.join("\n"));
-  return result.config;
-}
 
 // The contract's example, with the second trunk its outbound route names.
 const CONTRACT = `calls:

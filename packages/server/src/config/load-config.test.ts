@@ -1,26 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadConfig, parseConfig, redactConfig } from "./load-config.js";
+import { configFixture } from "../testing/config-fixture.js";
+import { loadConfig, redactConfig } from "./load-config.js";
 
-const dir = mkdtempSync(join(tmpdir(), "hotline-config-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, configOf, errorsOf } = configFixture("hotline-config-");
 writeFileSync(join(dir, "cert.pem"), "-----BEGIN CERTIFICATE-----\n");
 writeFileSync(join(dir, "key.pem"), "-----BEGIN PRIVATE KEY-----\n");
-
-function errorsOf(yaml: string): string[] {
-  const result = parseConfig(yaml, "hotline.yaml", dir);
-  assert.equal(result.ok, false, "expected the configuration to be rejected");
-  return result.ok ? [] : result.errors;
-}
-
-function configOf(yaml: string) {
-  const result = parseConfig(yaml, "hotline.yaml", dir);
-  if (!result.ok) assert.fail(result.errors.join("\n"));
-  return result.config;
-}
 
 const DEFAULTS = {
   node: { id: "node1" },

@@ -2,27 +2,13 @@
 // missing prompt would only end the caller's playlist early, in silence.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { NUMBER_PROMPTS, PHRASE_PROMPTS } from "@hotline/ivr";
-import { parseConfig } from "./load-config.js";
+import { configFixture } from "../testing/config-fixture.js";
 
-const dir = mkdtempSync(join(tmpdir(), "hotline-prompts-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function parsed(yaml: string) {
-  return parseConfig(yaml, "hotline.yaml", dir);
-}
-function errorsOf(yaml: string): string[] {
-  const r = parsed(yaml);
-  assert.equal(r.ok, false, "expected the configuration to be rejected");
-  return r.ok ? [] : r.errors;
-}
-function accepted(yaml: string): void {
-  const r = parsed(yaml);
-  if (!r.ok) assert.fail(r.errors.join("\n"));
-}
+const { dir, configOf, errorsOf } = configFixture("hotline-prompts-");
+const accepted = (yaml: string): void => void configOf(yaml);
 
 /** A prompts directory under `dir` with every prompt of `languages`, minus `leaveOut` (`<lang>/<name>`). */
 function promptsDir(name: string, languages: readonly ("en" | "zh")[], leaveOut: readonly string[] = []): string {

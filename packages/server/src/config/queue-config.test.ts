@@ -1,27 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { STRATEGY_IDS } from "@hotline/acd";
 import { Router, type QueueEntry } from "@hotline/switch";
-import { parseConfig } from "./load-config.js";
+import { configFixture } from "../testing/config-fixture.js";
 import { dialPlanOf } from "./to-dial-plan.js";
 
-const dir = mkdtempSync(join(tmpdir(), "hotline-queues-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function errorsOf(yaml: string): string[] {
-  const result = parseConfig(yaml, "hotline.yaml", dir);
-  assert.equal(result.ok, false, "expected the configuration to be rejected");
-  return result.ok ? [] : result.errors;
-}
-
-function configOf(yaml: string) {
-  const result = parseConfig(yaml, "hotline.yaml", dir);
-  if (!result.ok) assert.fail(result.errors.join("\n"));
-  return result.config;
-}
+const { configOf, errorsOf } = configFixture("hotline-queues-");
 
 // The contract's example (demo extensions 1001-1005 are the members).
 const CONTRACT = `queues:

@@ -2,27 +2,11 @@
 // and the members' `order`; from YAML through the dial plan to the engine, with precise errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { AcdEngine } from "@hotline/acd";
 import { acdConfig } from "@hotline/switch";
-import { parseConfig } from "./load-config.js";
-import { dialPlanOf } from "./to-dial-plan.js";
+import { configFixture } from "../testing/config-fixture.js";
 
-const dir = mkdtempSync(join(tmpdir(), "hotline-queue-policy-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function planOf(yaml: string) {
-  const r = parseConfig(yaml, "hotline.yaml", dir);
-  if (!r.ok) assert.fail(r.errors.join("\n"));
-  return dialPlanOf(r.config);
-}
-function errorsOf(yaml: string): string[] {
-  const r = parseConfig(yaml, "hotline.yaml", dir);
-  assert.equal(r.ok, false, "expected the configuration to be rejected");
-  return r.ok ? [] : r.errors;
-}
+const { planOf, errorsOf } = configFixture("hotline-queue-policy-");
 
 test("requeuePriorityRaise and breakAfter default to 1 and reach the engine; null = never", () => {
   const plan = planOf(

@@ -2,29 +2,10 @@
 // timing, fallbackStrategy, ringInUse, and agents.<ext> overrides; with precise errors.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { acdConfig } from "@hotline/switch";
-import { parseConfig } from "./load-config.js";
-import { dialPlanOf } from "./to-dial-plan.js";
+import { configFixture } from "../testing/config-fixture.js";
 
-const dir = mkdtempSync(join(tmpdir(), "hotline-queue-strategy-"));
-test.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function parsed(yaml: string) {
-  return parseConfig(yaml, "hotline.yaml", dir);
-}
-function planOf(yaml: string) {
-  const r = parsed(yaml);
-  if (!r.ok) assert.fail(r.errors.join("\n"));
-  return dialPlanOf(r.config);
-}
-function errorsOf(yaml: string): string[] {
-  const r = parsed(yaml);
-  assert.equal(r.ok, false, "expected the configuration to be rejected");
-  return r.ok ? [] : r.errors;
-}
+const { planOf, errorsOf } = configFixture("hotline-queue-strategy-");
 
 test("members take a skill level or { skill, weight }; the switch gets levels and the weights that are not 1", () => {
   const plan = planOf('queues:\n  "7000": { strategy: weighted-random, members: { "1001": { weight: 3 }, "1002": 2, "1003": { skill: 2, weight: 1 } } }\n');

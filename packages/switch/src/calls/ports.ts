@@ -4,7 +4,7 @@
  * with timers (Scheduler) and the durable record of calls (CallRecorder). Tests give fakes.
  * No Node types here: the switch stays portable (ARCHITECTURE.md).
  */
-import type { EndpointConfig, EndpointStats, MediaEvent, PlayTone } from "@hotline/media";
+import type { EndpointConfig, EndpointStats, MediaEvent, MixOptions, PlaySource } from "@hotline/media";
 import type { FlowEndpoint, SipMessage, SipRequest, SipResponse, TransportKind } from "@hotline/sip";
 
 export interface ClientTransactionHandler {
@@ -32,7 +32,7 @@ export interface SipPort {
 
 // The media plane's value types are @hotline/media's own (the Node engine uses the same ones):
 // call control only renames two of them for readability here.
-export type { Direction, G711, MediaEvent } from "@hotline/media";
+export type { Direction, G711, MediaEvent, MixOptions, PlaySource } from "@hotline/media";
 export type MediaEndpointConfig = EndpointConfig;
 export type MediaStats = EndpointStats;
 
@@ -41,25 +41,6 @@ export interface MediaEndpoint {
   address: string;
   rtpPort: number;
   rtcpPort: number;
-}
-
-/** What the engine plays to an endpoint (@hotline/media/node resolves `file` to audio). */
-export type PlaySource =
-  | { kind: "tone"; tone: PlayTone }
-  | { kind: "moh" }
-  | { kind: "file"; path: string; loop: boolean }
-  /** A playlist played back to back (say-number: "you are caller" + digits + "in the queue"). */
-  | { kind: "files"; paths: readonly string[]; loop: boolean }
-  | { kind: "silence" };
-
-/**
- * How an endpoint takes part in a mix room (supervisor listen/whisper/barge, later conferences).
- * `listenTo: null` hears every other member; a list hears only those endpoint ids (whisper:
- * the caller's endpoint listens to the agent's only). `muted` contributes nothing (listen).
- */
-export interface MixOptions {
-  listenTo: readonly string[] | null;
-  muted: boolean;
 }
 
 /** The media plane (implemented by @hotline/media/node's MediaEngine). */

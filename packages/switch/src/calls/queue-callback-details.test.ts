@@ -3,13 +3,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { getHeader, type SipRequest } from "@hotline/sip";
 import { examplePlan } from "../routing/example-plan.js";
-import type { QueueEntry } from "../routing/index.js";
 import { answerSdp, invite, parse, reply, rig, settle, type Rig, type SentRequest } from "../testing/call-rig.js";
-
-const SRC = (port: number) => ({ transport: "udp" as const, address: "127.0.0.1", port });
-const QUEUE: QueueEntry = { name: null, strategy: "linear", members: {}, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null };
-const CALLBACK = { enabled: true, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 };
-const ANNOUNCE = { language: "en" as const, positionEverySeconds: 60, firstAfterSeconds: 5, periodicFile: null, periodicEverySeconds: null };
+import { ANNOUNCE, CALLBACK, QUEUE, SRC, answerLatest, callQueue, callbackAnswered, invitesTo as to, pressCallbackDigit, promptEnds } from "../testing/queue-calls.js";
 
 async function callbackRig(strategy = "linear", members: Record<string, number> = { "1001": 1 }): Promise<Rig> {
   const plan = examplePlan();
@@ -18,17 +13,22 @@ async function callbackRig(strategy = "linear", members: Record<string, number> 
   return rig({ "1001": [5086], "1002": [5080], "1004": [6001] }, plan);
 }
 
-const invites = (r: Rig): SentRequest[] => r.sip.requests.filter((x) => x.request.method === "INVITE");
-const to = (r: Rig, ext: string): SentRequest[] => invites(r).filter((x) => x.request.uri.startsWith(`sip:${ext}@`));
-
 /** 1004 calls the queue, presses 1 and hears "thank you" (its line not yet released). */
 async function requestCallback(r: Rig): Promise<{ endpoint: string; callId: string }> {
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
-  r.media.emit({ type: "dtmf", id: call.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
+  const call = await callQueue(r, "1004", 6001);
+  await pressCallbackDigit(r, call);
   return { endpoint: call.a.endpoint!.id, callId: call.id };
+}
+
+/** Ring-all 1001 + 1002, both logged in while 1004 hears "thank you": the entry is offered to both once it hangs up. */
+async function ringAllCallbackOffered(): Promise<Rig> {
+  const r = await callbackRig("ring-all", { "1001": 1, "1002": 1 });
+  const { endpoint } = await requestCallback(r);
+  r.manager.queues.agentAction("1001", "agent-login");
+  r.manager.queues.agentAction("1002", "agent-login");
+  await settle();
+  await promptEnds(r, endpoint);
+  return r;
 }
 
 function byeFrom(o: SentRequest, toTag: string, cseq: number): SipRequest {
@@ -60,8 +60,7 @@ test("callback: the first attempt waits for the thank-you and the hang-up, then 
   r.clock.advance(3_000);
   await settle();
   assert.equal(to(r, "1001").length, 0);
-  r.media.emit({ type: "play-done", id: endpoint });
-  await settle();
+  await promptEnds(r, endpoint);
   assert.equal(r.manager.calls.get(callId), undefined, "the caller's leg is released first");
   assert.equal(to(r, "1001").length, 1, "then the agent is rung, without waiting retrySeconds");
   assert.match(getHeader(to(r, "1001")[0]!.request, "x-hotline-queue") ?? "", /callback=1$/);
@@ -73,16 +72,7 @@ test("callback: the citizen hangs up during the greeting: callback done, the age
   const stored: (string | null)[] = [];
   r.manager.queues.onCallback = (id, rec) => void stored.push(rec === null ? null : id);
   const { endpoint } = await requestCallback(r);
-  r.media.emit({ type: "play-done", id: endpoint });
-  await settle();
-  r.manager.queues.agentAction("1001", "agent-login");
-  await settle();
-  const agent = to(r, "1001").at(-1)!;
-  agent.handler.onResponse(reply(agent.request, 200, { toTag: "agent", sdp: answerSdp(42000) }));
-  await settle();
-  const citizen = to(r, "1004").at(-1)!;
-  citizen.handler.onResponse(reply(citizen.request, 200, { toTag: "citizen", sdp: answerSdp(42002) }));
-  await settle();
+  const citizen = await callbackAnswered(r, endpoint, "1001", "1004");
   const cb = [...r.manager.calls.values()].find((c) => c.id.startsWith("cb"))!;
   const greeting = r.media.plays.filter((p) => p.id === cb.b!.endpoint!.id).at(-1)?.source;
   assert.ok(greeting?.kind === "files" && greeting.paths[0]!.endsWith("callback-greeting.wav"), "the greeting is playing");
@@ -114,9 +104,7 @@ test("overflow during a position announcement: the announcement is forgotten, th
     "7001": { ...QUEUE, members: { "1002": 1 }, announce: ANNOUNCE },
   };
   const r = await rig({ "1001": [5086], "1002": [5080] }, plan);
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  const call = await callQueue(r, "1004", 6001);
   const ep = call.a.endpoint!.id;
   r.clock.advance(5_000);
   await settle();
@@ -139,8 +127,7 @@ test("callback call ended while its agent rings: the offer is withdrawn (no miss
   const r = await callbackRig();
   const { endpoint, callId } = await requestCallback(r);
   const joinedAt = r.manager.queues.engine.calls.get(callId)?.joinedAt;
-  r.media.emit({ type: "play-done", id: endpoint });
-  await settle();
+  await promptEnds(r, endpoint);
   r.manager.queues.agentAction("1001", "agent-login");
   await settle();
   const cb = [...r.manager.calls.values()].find((c) => c.id.startsWith("cb"))!;
@@ -161,14 +148,7 @@ test("callback call ended while its agent rings: the offer is withdrawn (no miss
 });
 
 test("ring-all callback: one agent's 603 is its own (the others ring on; the engine hears it at once)", async () => {
-  const r = await callbackRig("ring-all", { "1001": 1, "1002": 1 });
-  const { endpoint } = await requestCallback(r);
-  // Both log in while the caller hears "thank you": the entry is offered to both once it hangs up.
-  r.manager.queues.agentAction("1001", "agent-login");
-  r.manager.queues.agentAction("1002", "agent-login");
-  await settle();
-  r.media.emit({ type: "play-done", id: endpoint });
-  await settle();
+  const r = await ringAllCallbackOffered();
   const cbCalls = [...r.manager.calls.values()].filter((c) => c.id.startsWith("cb"));
   assert.equal(cbCalls.length, 1);
   const offered = [...r.manager.queues.engine.agents.values()].filter((a) => a.state === "offered").map((a) => a.cfg.id);
@@ -180,9 +160,7 @@ test("ring-all callback: one agent's 603 is its own (the others ring on; the eng
     assert.equal(r.manager.queues.engine.agents.get(offered[0]!)?.state, "idle", "the engine hears the 603 at once");
     assert.equal(r.manager.queues.engine.agents.get(other)?.state, "offered", "the other agent is still offered");
     assert.equal(r.sip.requests.filter((x) => x.request.method === "CANCEL" && x.request.uri.startsWith(`sip:${other}@`)).length, 0, "and its phone still rings");
-    const toB = to(r, other).at(-1)!;
-    toB.handler.onResponse(reply(toB.request, 200, { toTag: "b", sdp: answerSdp(42000) }));
-    await settle();
+    await answerLatest(r, other, "b");
     assert.equal(r.manager.queues.engine.agents.get(other)?.state, "in-call");
     assert.equal(to(r, "1004").length, 1, "the citizen is dialled");
   } else assert.fail(`expected a ring-all offer to both agents, got ${offered.join(", ")}`);
@@ -196,9 +174,7 @@ test("blind transfer: a second REFER from the transferor (already transferred aw
   r.manager.queues.agentAction("1001", "agent-login");
   r.manager.onRequest("tx1", invite("1003", "7000", { port: 6005 }), SRC(6005));
   await settle();
-  const offer = to(r, "1001").at(-1)!;
-  offer.handler.onResponse(reply(offer.request, 200, { toTag: "ag", sdp: answerSdp(42000) }));
-  await settle();
+  const offer = await answerLatest(r, "1001", "ag");
   const refer = (cseq: number, target: string): SipRequest =>
     parse(
       [
@@ -227,13 +203,7 @@ test("blind transfer: a second REFER from the transferor (already transferred aw
 });
 
 test("ring-all callback: the first agent to answer gets it; the others stop ringing and the citizen is dialled", async () => {
-  const r = await callbackRig("ring-all", { "1001": 1, "1002": 1 });
-  const { endpoint } = await requestCallback(r);
-  r.manager.queues.agentAction("1001", "agent-login");
-  r.manager.queues.agentAction("1002", "agent-login");
-  await settle();
-  r.media.emit({ type: "play-done", id: endpoint });
-  await settle();
+  const r = await ringAllCallbackOffered();
   const toA = to(r, "1001").at(-1)!;
   const toB = to(r, "1002").at(-1)!;
   toB.handler.onResponse(reply(toB.request, 180, { toTag: "b" }));

@@ -6,8 +6,7 @@ import { getHeader } from "@hotline/sip";
 import type { QueueEntry } from "../routing/index.js";
 import { examplePlan } from "../routing/example-plan.js";
 import { answerSdp, invite, parse, reply, rig, settle, type Rig, type SentRequest } from "../testing/call-rig.js";
-
-const SRC = (port: number) => ({ transport: "udp" as const, address: "127.0.0.1", port });
+import { SRC, callQueue, invites, pressCallbackDigit, promptEnds } from "../testing/queue-calls.js";
 const QUEUE = { ringSeconds: 15, wrapUpSeconds: 0, maxWaitSeconds: null, overflow: null, maxLength: null } as const;
 
 async function queueRig(queues: Record<string, QueueEntry>): Promise<Rig> {
@@ -33,8 +32,6 @@ function states(r: Rig): string {
     })
     .join(" ");
 }
-
-const invites = (r: Rig): SentRequest[] => r.sip.requests.filter((x) => x.request.method === "INVITE");
 
 /** A caller joins 7000; returns the offers sent, each answered 180. */
 async function callAndRing(r: Rig): Promise<SentRequest[]> {
@@ -226,11 +223,8 @@ async function callbackRig(): Promise<Rig> {
 
 test("callback digit: refused (journaled, still waiting) for a caller whose number cannot be dialled", async () => {
   const r = await callbackRig();
-  r.manager.onRequest("tx1", invite("anonymous", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
-  r.media.emit({ type: "dtmf", id: call.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
+  const call = await callQueue(r, "anonymous", 6001);
+  await pressCallbackDigit(r, call);
   assert.deepEqual(r.recorder.events.filter((e) => e.type === "queue.callback-refused").map((e) => e.data["number"]), ["anonymous"]);
   assert.equal(call.isEnded(), false);
   assert.equal(r.manager.queues.report(r.clock.now()).queues[0]?.waitingCalls[0]?.callback, false);
@@ -238,21 +232,17 @@ test("callback digit: refused (journaled, still waiting) for a caller whose numb
 
 test("callback: not dialled while the number is still in a call (no attempt counted); a new call from it merges the entry", async () => {
   const r = await callbackRig();
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  const call = await callQueue(r, "1004", 6001);
   const joinedAt = r.clock.now();
   r.clock.advance(5_000);
-  r.media.emit({ type: "dtmf", id: call.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
+  await pressCallbackDigit(r, call);
   // 1001 becomes available while 1004 still hears "thank you": no offer, deferred.
   const before = invites(r).length;
   r.manager.queues.agentAction("1001", "agent-login");
   await settle();
   assert.equal(invites(r).length, before, "nobody rung while the citizen's line is in use");
   assert.equal(r.recorder.notes.filter((n) => n.type === "queue.callback-deferred").length, 1);
-  r.media.emit({ type: "play-done", id: call.a.endpoint!.id });
-  await settle();
+  await promptEnds(r, call.a.endpoint!.id);
   assert.equal(call.isEnded(), true);
   // 1004 calls again before the retry: one entry, in the earlier place.
   r.manager.queues.agentAction("1001", "agent-break");

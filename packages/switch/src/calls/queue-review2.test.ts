@@ -3,16 +3,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { examplePlan } from "../routing/example-plan.js";
-import type { QueueEntry } from "../routing/index.js";
-import { answerSdp, inDialog, invite, reply, rig, settle, toTagOf, type Rig, type SentRequest } from "../testing/call-rig.js";
-
-const SRC = (port: number) => ({ transport: "udp" as const, address: "127.0.0.1", port });
-const QUEUE: QueueEntry = { name: null, strategy: "linear", members: {}, ringSeconds: 15, wrapUpSeconds: 5, maxWaitSeconds: null, overflow: null, maxLength: null };
-const CALLBACK = { enabled: true, digit: "1", maxAttempts: 3, retrySeconds: 120, ringSeconds: 30 };
-const ANNOUNCE = { language: "en" as const, positionEverySeconds: 60, firstAfterSeconds: 5, periodicFile: null, periodicEverySeconds: null };
-
-const invites = (r: Rig): SentRequest[] => r.sip.requests.filter((x) => x.request.method === "INVITE");
-const to = (r: Rig, user: string): SentRequest[] => invites(r).filter((x) => x.request.uri.startsWith(`sip:${user}@`));
+import { inDialog, invite, rig, settle, toTagOf, type Rig } from "../testing/call-rig.js";
+import {
+  ANNOUNCE,
+  CALLBACK,
+  QUEUE,
+  SRC,
+  agentLogsInAndAnswers,
+  answerLatest,
+  callQueue,
+  callbackAnswered,
+  invites,
+  invitesTo as to,
+  pressCallbackDigit,
+  promptEnds,
+} from "../testing/queue-calls.js";
 
 /** Queue 7000 with callbacks, reachable from carrier-a's DID 7000; agent 1001. */
 async function trunkRig(): Promise<Rig> {
@@ -26,23 +31,15 @@ async function trunkRig(): Promise<Rig> {
 test("callback to an outside caller: dialled back through the trunk it came in on, in its dialling form", async () => {
   const r = await trunkRig();
   // carrier-a (127.0.0.1:5070) sends the caller as +86…: normalised to 01012345678 on arrival.
-  r.manager.onRequest("tx1", invite("+861012345678", "7000", { port: 5070 }), SRC(5070));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  const call = await callQueue(r, "+861012345678", 5070);
   assert.equal(call.caller, "01012345678");
   const stored: unknown[] = [];
   r.manager.queues.onCallback = (_id, rec) => void stored.push(rec);
-  r.media.emit({ type: "dtmf", id: call.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
+  await pressCallbackDigit(r, call);
   assert.deepEqual(r.recorder.events.filter((e) => e.type === "queue.callback-refused"), []);
   assert.equal((stored.at(-1) as { trunk?: string } | undefined)?.trunk, "carrier-a", "the trunk is stored with the callback");
-  r.media.emit({ type: "play-done", id: call.a.endpoint!.id });
-  await settle();
-  r.manager.queues.agentAction("1001", "agent-login");
-  await settle();
-  const agent = to(r, "1001").at(-1)!;
-  agent.handler.onResponse(reply(agent.request, 200, { toTag: "agent", sdp: answerSdp(42000) }));
-  await settle();
+  await promptEnds(r, call.a.endpoint!.id);
+  await agentLogsInAndAnswers(r, "1001");
   const out = to(r, "01012345678");
   assert.equal(out.length, 1, `the citizen is dialled through the trunk (INVITEs: ${invites(r).map((x) => x.request.uri).join(" | ")})`);
   assert.equal(out[0]!.request.uri, "sip:01012345678@127.0.0.1:5070");
@@ -57,20 +54,15 @@ test("callback restored from a record with its trunk: dialled through that trunk
   await settle();
   r.manager.queues.restoreCallbacks([{ callId: "old-1", queue: "7000", number: "01012345678", priority: 0, joinedAt: r.clock.now() - 60_000, attempts: 0, notBefore: 0, trunk: "carrier-a" }]);
   await settle();
-  const agent = to(r, "1001").at(-1)!;
-  agent.handler.onResponse(reply(agent.request, 200, { toTag: "ag", sdp: answerSdp(42000) }));
-  await settle();
+  await answerLatest(r, "1001", "ag");
   assert.equal(to(r, "01012345678")[0]?.request.uri, "sip:01012345678@127.0.0.1:5070");
 });
 
 test("callback digit from a caller with no way back (unknown trunk): refused at once, 'no route'", async () => {
   const r = await trunkRig();
-  r.manager.onRequest("tx1", invite("+861012345678", "7000", { port: 5070 }), SRC(5070));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  const call = await callQueue(r, "+861012345678", 5070);
   call.trunk = "gone"; // as if the trunk was removed from the plan by a reload
-  r.media.emit({ type: "dtmf", id: call.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
+  await pressCallbackDigit(r, call);
   assert.deepEqual(
     r.recorder.events.filter((e) => e.type === "queue.callback-refused").map((e) => e.data["why"]),
     ["no route"],
@@ -81,18 +73,10 @@ test("callback digit from a caller with no way back (unknown trunk): refused at 
 
 test("callback digit from an internal caller: dialled back as the extension", async () => {
   const r = await trunkRig();
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
-  r.media.emit({ type: "dtmf", id: call.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
-  r.media.emit({ type: "play-done", id: call.a.endpoint!.id });
-  await settle();
-  r.manager.queues.agentAction("1001", "agent-login");
-  await settle();
-  const agent = to(r, "1001").at(-1)!;
-  agent.handler.onResponse(reply(agent.request, 200, { toTag: "agent", sdp: answerSdp(42000) }));
-  await settle();
+  const call = await callQueue(r, "1004", 6001);
+  await pressCallbackDigit(r, call);
+  await promptEnds(r, call.a.endpoint!.id);
+  await agentLogsInAndAnswers(r, "1001");
   assert.equal(to(r, "1004").length, 1);
   assert.match(to(r, "1004")[0]!.request.uri, /^sip:1004@127\.0\.0\.1:6001/);
 });
@@ -125,9 +109,7 @@ test("a caller with a pending callback calls again and is kept: merged into one 
   r.manager.queues.restoreCallbacks([{ callId: "old-1", queue: "7000", number: "1004", priority: 0, joinedAt, attempts: 0, notBefore: 0 }]);
   const stored: string[] = [];
   r.manager.queues.onCallback = (id, rec) => void stored.push(`${id}:${rec === null ? "deleted" : "kept"}`);
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  const call = await callQueue(r, "1004", 6001);
   assert.deepEqual(stored, ["old-1:deleted"]);
   assert.equal(r.recorder.events.filter((e) => e.type === "queue.callback-merged").length, 1);
   assert.equal(r.manager.queues.engine.calls.get("old-1"), undefined);
@@ -135,11 +117,7 @@ test("a caller with a pending callback calls again and is kept: merged into one 
   // Figures: the request is merged (no longer waiting), the new call waits since the request's join.
   const q = r.manager.queues.report(r.clock.now()).queues[0]!;
   assert.deepEqual([q.callbacksMerged, q.waiting], [1, 1]);
-  r.manager.queues.agentAction("1001", "agent-login");
-  await settle();
-  const offer = to(r, "1001").at(-1)!;
-  offer.handler.onResponse(reply(offer.request, 200, { toTag: "agent", sdp: answerSdp(42000) }));
-  await settle();
+  await agentLogsInAndAnswers(r, "1001");
   const answered = r.recorder.events.filter((e) => e.type === "queue.answered");
   assert.equal(answered.length, 1);
   assert.equal(answered[0]!.data["waitMs"], r.clock.now() - joinedAt, "the wait is measured from the request's join");
@@ -150,13 +128,9 @@ test("figures of a merged callback: offered = outcomes + waiting, the request ge
   plan.queues = { "7000": { ...QUEUE, members: { "1001": 1 }, callback: CALLBACK } };
   for (const e of Object.values(plan.extensions)) e.followMe = null;
   const r = await rig({ "1001": [5086], "1004": [6001] }, plan);
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const first = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
-  r.media.emit({ type: "dtmf", id: first.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
-  r.media.emit({ type: "play-done", id: first.a.endpoint!.id });
-  await settle();
+  const first = await callQueue(r, "1004", 6001);
+  await pressCallbackDigit(r, first);
+  await promptEnds(r, first.a.endpoint!.id);
   assert.equal(r.manager.calls.size, 0, "the first call is released after the thank-you");
   r.clock.advance(20_000);
   r.manager.onRequest("tx2", invite("1004", "7000", { port: 6001 }), SRC(6001));
@@ -210,9 +184,7 @@ test("a supervisor who is also an agent is in use while monitoring: not offered 
   r.clock.advance(5000);
   await settle();
   await dial("1004", "7000");
-  const offer = to(r, "1002").at(-1)!;
-  offer.handler.onResponse(reply(offer.request, 200, { sdp: answerSdp(42000), toTag: "agent-tag" }));
-  await settle();
+  await answerLatest(r, "1002", "agent-tag");
   await dial("1003", "*60");
   await dial("1003", "*511002");
   assert.equal(r.manager.supervision.supervising().has("1003"), true, "1003 is monitoring 1002");
@@ -235,9 +207,7 @@ test("shutdown drain: ending an agent's call offers no waiting caller; a new que
   await settle();
   r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
   await settle();
-  const offer = to(r, "1001").at(-1)!;
-  offer.handler.onResponse(reply(offer.request, 200, { sdp: answerSdp(42000), toTag: "agent-tag" }));
-  await settle();
+  await answerLatest(r, "1001", "agent-tag");
   r.manager.onRequest("tx2", invite("1005", "7000", { port: 6002 }), SRC(6002));
   await settle();
   assert.equal(to(r, "1001").length, 1, "the second caller waits (the agent is busy)");
@@ -275,21 +245,9 @@ test("callback greeting ends while a supervisor listens: the greeting's end does
   plan.queues = { "7000": { ...QUEUE, members: { "1001": 1 }, callback: CALLBACK, supervisors: ["1003"] } };
   for (const e of Object.values(plan.extensions)) e.followMe = null;
   const r = await rig({ "1001": [5086], "1003": [5090], "1004": [6001] }, plan);
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const first = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
-  r.media.emit({ type: "dtmf", id: first.a.endpoint!.id, digit: "1", durationMs: 100 });
-  await settle();
-  r.media.emit({ type: "play-done", id: first.a.endpoint!.id });
-  await settle();
-  r.manager.queues.agentAction("1001", "agent-login");
-  await settle();
-  const agent = to(r, "1001").at(-1)!;
-  agent.handler.onResponse(reply(agent.request, 200, { toTag: "agent", sdp: answerSdp(42000) }));
-  await settle();
-  const citizen = to(r, "1004").at(-1)!;
-  citizen.handler.onResponse(reply(citizen.request, 200, { toTag: "citizen", sdp: answerSdp(42002) }));
-  await settle();
+  const first = await callQueue(r, "1004", 6001);
+  await pressCallbackDigit(r, first);
+  await callbackAnswered(r, first.a.endpoint!.id, "1001", "1004");
   const cb = [...r.manager.calls.values()].find((c) => c.id.startsWith("cb"))!;
   const citizenEp = cb.b!.endpoint!.id;
   // The supervisor starts listening during the greeting.

@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { getHeader } from "@hotline/sip";
 import { examplePlan } from "../routing/example-plan.js";
 import { answerSdp, invite, parse, reply, rig, settle } from "../testing/call-rig.js";
-
-const SRC = (port: number) => ({ transport: "udp" as const, address: "127.0.0.1", port });
+import { SRC, callQueue, pressCallbackDigit, promptEnds } from "../testing/queue-calls.js";
 
 async function queueRig() {
   const plan = examplePlan();
@@ -105,9 +104,7 @@ test("queue callback: announcement playlist, digit 1 keeps the place; agent rung
   const r = await rig({ "1001": [5086], "1004": [6001] }, plan);
   const stored: (string | null)[] = [];
   r.manager.queues.onCallback = (id, rec) => void stored.push(rec === null ? null : `${id}:${rec.number}:${rec.joinedAt}`);
-  r.manager.onRequest("tx1", invite("1004", "7000", { port: 6001 }), SRC(6001));
-  await settle();
-  const call = [...r.manager.calls.values()].find((c) => c.dialed === "7000")!;
+  const call = await callQueue(r, "1004", 6001);
   const ep = call.a.endpoint!.id;
   const joinedAt = r.clock.now();
   r.clock.advance(15_000);
@@ -121,13 +118,11 @@ test("queue callback: announcement playlist, digit 1 keeps the place; agent rung
   r.media.emit({ type: "play-done", id: ep });
   assert.deepEqual(r.media.plays.filter((p) => p.id === ep).at(-1)?.source, { kind: "moh" }, "back to music on hold");
   // The caller presses 1: thanked, then its line is released; the entry stays with its join time.
-  r.media.emit({ type: "dtmf", id: ep, digit: "1", durationMs: 100 });
-  await settle();
+  await pressCallbackDigit(r, call);
   assert.deepEqual(stored, [`${call.id}:1004:${joinedAt}`]);
   const thanks = r.media.plays.filter((p) => p.id === ep).at(-1)?.source;
   assert.ok(thanks?.kind === "files" && thanks.paths.at(-1)!.endsWith("en/callback-thanks.wav"));
-  r.media.emit({ type: "play-done", id: ep });
-  await settle();
+  await promptEnds(r, ep);
   assert.equal(call.isEnded(), true, "the caller's leg is hung up");
   assert.equal(r.manager.queues.engine.position(call.id), 1, "the callback keeps its place");
   // The agent logs in: rung first, with the citizen's number in From and callback=1.
