@@ -6,30 +6,12 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startBaresip, type Baresip } from "./baresip.ts";
 import { startLinphone, type Linphone } from "./linphone.ts";
-import { removeDir, startHotline, waitFor, type Hotline } from "./harness.ts";
+import { liveCalls, removeDir, startHotline, waitFor, type Hotline, type LegMedia, type LiveCall } from "./harness.ts";
 
 const USERS = ["3001", "3002", "3003"].map((u) => ({ username: u, password: `e2e-secret-${u}` }));
 
-interface LegMedia {
-  packetsIn: number;
-  packetsOut: number;
-}
-
-interface LiveCall {
-  id: string;
-  state: string;
-  caller: string;
-  answeredBy: string | null;
-  connectedTo: string | null;
-  legs: { id: string; party: string; onHold: boolean; ended: boolean; media: LegMedia | null }[];
-}
-
-async function liveCalls(h: Hotline): Promise<LiveCall[]> {
-  return (await h.api<{ calls: LiveCall[] }>("/api/calls")).calls;
-}
-
 /** The media counters of `party`'s leg in `call` (zeros when it has no endpoint). */
-function mediaOf(call: LiveCall | undefined, party: string): LegMedia {
+function mediaOf(call: LiveCall | undefined, party: string): Pick<LegMedia, "packetsIn" | "packetsOut"> {
   const leg = call?.legs.find((l) => l.party === party);
   return { packetsIn: leg?.media?.packetsIn ?? 0, packetsOut: leg?.media?.packetsOut ?? 0 };
 }

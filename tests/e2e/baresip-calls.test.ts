@@ -7,22 +7,9 @@ import assert from "node:assert/strict";
 import { startBaresip, type Baresip } from "./baresip.ts";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { removeDir, ROOT, startHotline, waitFor, type Hotline } from "./harness.ts";
+import { liveCalls, removeDir, ROOT, startHotline, waitFor, type Hotline } from "./harness.ts";
 
 const USERS = ["2001", "2002", "2003"].map((u) => ({ username: u, password: `e2e-secret-${u}` }));
-
-interface LiveCall {
-  id: string;
-  state: string;
-  caller: string;
-  answeredBy: string | null;
-  connectedTo: string | null;
-  legs: { party: string; onHold: boolean; media: { packetsIn: number; packetsOut: number; dtmfIn: number } | null }[];
-}
-
-async function liveCalls(h: Hotline): Promise<LiveCall[]> {
-  return (await h.api<{ calls: LiveCall[] }>("/api/calls")).calls;
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -7,27 +7,11 @@
 // the baresip test). Each test uses its own callee extensions, so no stale binding rings.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { freePort, injectionFile, liveCalls, runSipp, startHotline, waitFor, type Hotline, type LiveCall, type SippResult, sippMediaPort } from "./harness.ts";
 
 const EXTENSIONS = ["1001", "1002", "1003", "1004", "1010", "1011", "1012", "1013", "1014", "1015", "1016", "1017"];
 const USERS = EXTENSIONS.map((u) => ({ username: u, password: `pw-${u}-secret` }));
 const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
-
-interface LiveLeg {
-  party: string;
-  onHold: boolean;
-  media: { packetsIn: number; packetsOut: number } | null;
-}
-
-interface LiveCall {
-  state: string;
-  caller: string;
-  dialed: string;
-  answeredBy: string | null;
-  connectedTo: string | null;
-  parkedSlot: string | null;
-  legs: LiveLeg[];
-}
 
 interface Cdr {
   caller: string;
@@ -49,10 +33,6 @@ function show(r: SippResult): string {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function liveCalls(h: Hotline): Promise<LiveCall[]> {
-  return (await h.api<{ calls: LiveCall[] }>("/api/calls")).calls;
-}
 
 /** Polls /api/calls (every 50 ms, at most `ms`) until `pick` finds a call. */
 async function waitForCall(h: Hotline, what: string, pick: (c: LiveCall) => boolean, ms = 8000): Promise<LiveCall> {

@@ -338,3 +338,51 @@ export async function registrations(h: Hotline): Promise<Registration[]> {
   return (await h.api<{ registrations: Registration[] }>("/api/registrations")).registrations;
 }
 
+
+/** Media counters of a leg in GET /api/calls (the media engine's stats; only the fields the tests read). */
+export interface LegMedia {
+  packetsIn: number;
+  packetsOut: number;
+  dtmfIn: number;
+}
+
+/** One leg of a row of GET /api/calls (packages/server/src/reports.ts, callsReport). */
+export interface LiveLeg {
+  id: string;
+  role: string;
+  party: string;
+  /** A leg that has hung up (a transferor) while its call goes on. */
+  ended: boolean;
+  onHold: boolean;
+  media: LegMedia | null;
+}
+
+/** One row of GET /api/calls (packages/server/src/reports.ts, callsReport). */
+export interface LiveCall {
+  id: string;
+  state: string;
+  caller: string;
+  dialed: string;
+  answeredBy: string | null;
+  connectedTo: string | null;
+  parkedSlot: string | null;
+  legs: LiveLeg[];
+}
+
+export async function liveCalls(h: Hotline): Promise<LiveCall[]> {
+  return (await h.api<{ calls: LiveCall[] }>("/api/calls")).calls;
+}
+
+/** One event of GET /api/journal (packages/server/src/http/record-routes.ts). */
+export interface JournalEvent {
+  seq: number;
+  at: number;
+  type: string;
+  callId: string | null;
+  data: Record<string, unknown>;
+}
+
+/** GET /api/journal?`query` (the route's default limit is 100: pass `limit=` to read more). */
+export async function journal(h: Hotline, query: string): Promise<JournalEvent[]> {
+  return (await h.api<{ events: JournalEvent[] }>(`/api/journal?${query}`)).events;
+}

@@ -12,10 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { at8kHz, bestCorrelation, readWav } from "./audio.ts";
 import { startBaresip, type Baresip } from "./baresip.ts";
-import { freePort, removeDir, ROOT, startHotline, waitFor, type Hotline } from "./harness.ts";
+import { journal, removeDir, ROOT, startHotline, waitFor, type Hotline, type JournalEvent } from "./harness.ts";
+import { queueHotlineOptions, queueUsers } from "./queue-helpers.ts";
 
 const PW = (u: string): string => `e2e-secret-${u}`;
-const USERS = ["1001", "2001"].map((u) => ({ username: u, password: PW(u) }));
+const USERS = queueUsers(["1001", "2001"], PW);
 /** The recorded periodic announcement: a bundled English prompt that the zh queue never plays otherwise. */
 const PERIODIC = join(ROOT, "assets/prompts/en/callback-greeting.wav");
 
@@ -30,28 +31,19 @@ function template(path: string): Float32Array {
 }
 const prompt = (lang: "zh" | "en", name: string): Float32Array => template(join(ROOT, "assets/prompts", lang, `${name}.wav`));
 
-interface JournalEvent {
-  type: string;
-  callId: string | null;
-  data: Record<string, unknown>;
-}
-
 describe("queue announcements in Mandarin and the periodic announcement, heard by baresip", () => {
   let h: Hotline;
   let phone: Baresip | undefined;
   const dir = mkdtempSync(join(tmpdir(), "hotline-e2e-announce-"));
   before(async () => {
-    h = await startHotline({
+    h = await startHotline(await queueHotlineOptions({
       users: USERS,
-      sipPort: await freePort(),
-      httpPort: await freePort(),
-      extraYaml: [
-        "calls: { media: { portMin: 35000, portMax: 35999 } }",
-        "queues:",
+      media: { portMin: 35000, portMax: 35999 },
+      queues: [
         // Nobody logged in (joinWhenNoAgents defaults to true): the caller waits.
         `  "7005": { strategy: linear, members: { "1001": 1 }, announce: { language: zh, firstAfterSeconds: 1, positionEverySeconds: 60, periodicEverySeconds: 7, periodicFile: ${JSON.stringify(PERIODIC)} } }`,
-      ].join("\n"),
-    });
+      ],
+    }));
   });
   after(async () => {
     await phone?.stop(2000);
@@ -69,7 +61,7 @@ describe("queue announcements in Mandarin and the periodic announcement, heard b
     // Both announcements journaled for this caller, the position one first.
     let said: JournalEvent[] = [];
     await waitFor(async () => {
-      said = (await h.api<{ events: JournalEvent[] }>("/api/journal?limit=1000&type=queue.announcement")).events.filter((e) => e.data["queue"] === "7005");
+      said = (await journal(h, "limit=1000&type=queue.announcement")).filter((e) => e.data["queue"] === "7005");
       return said.some((e) => e.data["kind"] === "periodic");
     }, 15_000, () => `no periodic announcement: ${JSON.stringify(said)}`);
     assert.deepEqual(said.map((e) => e.data["kind"]), ["position", "periodic"]);

@@ -17,20 +17,19 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { at8kHz, bestCorrelation, readWav, toneWindows } from "./audio.ts";
 import { startBaresip, type Baresip } from "./baresip.ts";
-import { freePort, injectionFile, removeDir, ROOT, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { journal as readJournal, liveCalls as readLiveCalls, removeDir, ROOT, runSipp, startHotline, waitFor, type Hotline, type StartOptions, type JournalEvent, type LiveCall, type SippResult, sippMediaPort } from "./harness.ts";
+import { queueHotlineOptions, queueUsers, registerAgent as registerSippAgent, restartHotline, setAgentStatus, show as showSipp } from "./queue-helpers.ts";
 
 const PW = (u: string): string => `e2e-secret-${u}`;
 const AGENTS = ["1001", "1002", "1003"];
 const CALLERS = ["2001", "2002", "2003", "2004", "2005", "2006"];
-const USERS = [...AGENTS, ...CALLERS].map((u) => ({ username: u, password: PW(u) }));
-const creds = (u: string): string => injectionFile([[u, PW(u)]]);
+const USERS = queueUsers([...AGENTS, ...CALLERS], PW);
 /** Caller A's sine source (Hz). */
 const TONE = 1900;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-6000)}`;
-}
+/** SIPp failure evidence: the agent phones' message logs hold several calls, so a longer tail. */
+const show = (r: SippResult): string => showSipp(r, 6000);
 
 // ---- audio ---------------------------------------------------------------------------------
 
@@ -50,22 +49,6 @@ function decodedFiles(dir: string): string[] {
 
 // ---- hotline views ---------------------------------------------------------------------------
 
-interface LiveCall {
-  id: string;
-  state: string;
-  caller: string;
-  dialed: string;
-  answeredBy: string | null;
-  connectedTo: string | null;
-  legs: { party: string; role: string; media: { packetsIn: number; packetsOut: number } | null }[];
-}
-interface JournalEvent {
-  seq: number;
-  at: number;
-  type: string;
-  callId: string | null;
-  data: Record<string, unknown>;
-}
 interface WaitingCall {
   callId: string;
   caller: string;
@@ -79,24 +62,18 @@ interface QueuesView {
 
 describe("queue announcements and callbacks with baresip callers and SIPp agents", () => {
   let h: Hotline;
-  let opts: Parameters<typeof startHotline>[0];
+  let opts: StartOptions;
   const agentPort = new Map<string, number>();
   const phones: Baresip[] = [];
   const dirs: string[] = [];
 
-  const liveCalls = async (): Promise<LiveCall[]> => (await h.api<{ calls: LiveCall[] }>("/api/calls")).calls;
-  const journal = async (q: string): Promise<JournalEvent[]> => (await h.api<{ events: JournalEvent[] }>(`/api/journal?limit=1000&${q}`)).events;
+  const liveCalls = (): Promise<LiveCall[]> => readLiveCalls(h);
+  const journal = (q: string): Promise<JournalEvent[]> => readJournal(h, `limit=1000&${q}`);
   const queues = (): Promise<QueuesView> => h.api<QueuesView>("/api/queues");
   const waitingIn = async (queue: string): Promise<WaitingCall[]> => (await queues()).queues.find((q) => q.queue === queue)?.waitingCalls ?? [];
-  const setStatus = async (agent: string, status: string): Promise<void> => {
-    const r = await fetch(`http://127.0.0.1:${h.httpPort}/api/agents/${agent}/status`, { method: "PUT", body: JSON.stringify({ status }), headers: { "content-type": "application/json" } });
-    assert.equal(r.status, 200, `${agent} → ${status}: ${await r.text()}`);
-  };
+  const setStatus = (agent: string, status: string): Promise<void> => setAgentStatus(h, agent, status);
   const registerAgent = async (agent: string): Promise<void> => {
-    const p = agentPort.get(agent) ?? (await freePort());
-    agentPort.set(agent, p);
-    const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: p, injection: creds(agent), keys: { hexp: "300" } });
-    assert.equal(reg.code, 0, show(reg));
+    agentPort.set(agent, await registerSippAgent(h, agent, agentPort.get(agent), PW));
   };
   /** A SIPp agent phone that answers `calls` offers one after the other, echoing the audio back. */
   const agentPhone = async (agent: string, calls: number, timeoutSeconds: number): Promise<SippResult> =>
@@ -139,13 +116,10 @@ describe("queue announcements and callbacks with baresip callers and SIPp agents
 
   before(async () => {
     const cb = (extra: string): string => `{ enabled: true, ringSeconds: 10${extra} }`;
-    opts = {
+    opts = await queueHotlineOptions({
       users: USERS,
-      sipPort: await freePort(),
-      httpPort: await freePort(),
-      extraYaml: [
-        "calls: { media: { portMin: 34000, portMax: 34999 } }",
-        "queues:",
+      media: { portMin: 34000, portMax: 34999 },
+      queues: [
         // Announcements only (callback off): a position announcement 1 s after joining, then every 4 s.
         '  "7001": { strategy: linear, members: { "1002": 1 }, wrapUpSeconds: 0, announce: { language: en, firstAfterSeconds: 1, positionEverySeconds: 4 } }',
         // Callback keeps the caller's place.
@@ -154,8 +128,8 @@ describe("queue announcements and callbacks with baresip callers and SIPp agents
         `  "7002": { strategy: linear, members: { "1002": 1 }, wrapUpSeconds: 0, announce: { language: en, firstAfterSeconds: 1, positionEverySeconds: null }, callback: ${cb("")} }`,
         // Retry and drop: two attempts 10 s apart.
         `  "7003": { strategy: linear, members: { "1003": 1 }, wrapUpSeconds: 0, announce: { language: en, firstAfterSeconds: 1, positionEverySeconds: null }, callback: ${cb(", maxAttempts: 2, retrySeconds: 10")} }`,
-      ].join("\n"),
-    };
+      ],
+    });
     h = await startHotline(opts);
     for (const a of AGENTS) {
       await registerAgent(a);
@@ -277,8 +251,7 @@ describe("queue announcements and callbacks with baresip callers and SIPp agents
     const { p } = await phone("2005", { auto: true });
     const id = await requestCallback(p, "2005", "7002", "offer");
     assert.deepEqual((await waitingIn("7002")).map((w) => [w.caller, w.callback]), [["2005", true]]);
-    await h.stop();
-    h = await startHotline({ ...opts, dataDir: h.dataDir });
+    h = await restartHotline(h, opts);
     assert.deepEqual((await waitingIn("7002")).map((w) => [w.caller, w.callback]), [["2005", true]]);
     const agent = agentPhone("1002", 1, 30);
     const from = p.events.length;
@@ -298,9 +271,7 @@ describe("queue announcements and callbacks with baresip callers and SIPp agents
     // The citizen's number is now a phone that is always busy.
     await p.stop(3000);
     phones.splice(phones.indexOf(p), 1);
-    const busyPort = await freePort();
-    const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: busyPort, injection: creds("2006"), keys: { hexp: "300" } });
-    assert.equal(reg.code, 0, show(reg));
+    const busyPort = await registerSippAgent(h, "2006", undefined, PW);
     const busy = runSipp({ scenario: "uas-reject-486.xml", port: h.sipPort, localPort: busyPort, calls: 2, timeoutSeconds: 40 });
     const agent = agentPhone("1003", 2, 40);
     await setStatus("1003", "available");

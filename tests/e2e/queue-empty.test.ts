@@ -4,14 +4,10 @@
 // agents' `registered` and `inUse` flags in GET /api/agents.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { journal, runSipp, startHotline, waitFor, type Hotline, type JournalEvent, sippMediaPort } from "./harness.ts";
+import { creds, dialFeatureCode, queueHotlineOptions, queueUsers, registerAgent, show } from "./queue-helpers.ts";
 
-const USERS = ["1001", "1003", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
-const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
-
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-5000)}`;
-}
+const USERS = queueUsers(["1001", "1003", "1009"]);
 
 interface Cdr {
   callId: string;
@@ -30,22 +26,18 @@ describe("ACD queue with no agent logged in", () => {
   let h: Hotline;
   let overflowPort = 0;
   before(async () => {
-    h = await startHotline({
+    h = await startHotline(await queueHotlineOptions({
       users: USERS,
-      sipPort: await freePort(),
-      httpPort: await freePort(),
-      extraYaml: [
-        "calls: { authenticateInvites: false, media: { portMin: 34000, portMax: 34999 } }",
-        "queues:",
+      media: { portMin: 34000, portMax: 34999 },
+      authenticateInvites: false,
+      queues: [
         '  "7000": { strategy: linear, members: { "1001": 1 }, joinWhenNoAgents: false, overflow: "1003" }',
         '  "7001": { strategy: linear, members: { "1001": 1 }, leaveWhenNoAgents: true, overflow: "1003" }',
         // 1003 is a member here only so that /api/agents shows it (never logged in, never offered).
         '  "7002": { strategy: linear, members: { "1003": 1 } }',
-      ].join("\n"),
-    });
-    overflowPort = await freePort();
-    const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: overflowPort, injection: creds("1003"), keys: { hexp: "300" } });
-    assert.equal(reg.code, 0, show(reg));
+      ],
+    }));
+    overflowPort = await registerAgent(h, "1003");
   });
   after(async () => {
     await h.stop();
@@ -57,8 +49,7 @@ describe("ACD queue with no agent logged in", () => {
     seen.add(cdr!.callId);
     return cdr!;
   };
-  const eventsOf = async (callId: string): Promise<{ type: string; data: Record<string, unknown> }[]> =>
-    (await h.api<{ events: { type: string; data: Record<string, unknown> }[] }>(`/api/journal?callId=${callId}`)).events;
+  const eventsOf = (callId: string): Promise<JournalEvent[]> => journal(h, `callId=${callId}`);
   const agents = async (): Promise<AgentRow[]> => (await h.api<{ agents: AgentRow[] }>("/api/agents")).agents;
   const seen = new Set<string>();
 
@@ -86,22 +77,17 @@ describe("ACD queue with no agent logged in", () => {
   });
 
   test("leaveWhenNoAgents true: a waiting caller moves to the overflow extension when the only agent logs out (*61)", async () => {
-    const agentPort = await freePort();
-    const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: agentPort, injection: creds("1001"), keys: { hexp: "300" } });
-    assert.equal(reg.code, 0, show(reg));
-    const login = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds("1001"), extra: ["-s", "*60"], timeoutSeconds: 15 });
-    assert.equal(login.code, 0, show(login));
+    await registerAgent(h, "1001");
+    await dialFeatureCode(h, "1001", "*60");
     // On break the agent is logged in but takes no call: the caller waits in 7001.
-    const pause = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds("1001"), extra: ["-s", "*62"], timeoutSeconds: 15 });
-    assert.equal(pause.code, 0, show(pause));
+    await dialFeatureCode(h, "1001", "*62");
     await waitFor(async () => (await agents()).find((a) => a.agent === "1001")?.status.kind === "on-break", 5000, () => "1001 not on break");
     const uas = runSipp({ scenario: "uas-answer-expect-bye.xml", port: h.sipPort, localPort: overflowPort, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 30 });
     // The caller hangs up 8 s after its call is answered (by the queue's music first).
     const caller = runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds("1009"), extra: ["-s", "7001", "-d", "8000"], timeoutSeconds: 30 });
     type QueueRow = { queue: string; waiting: number; overflowed: number };
     await waitFor(async () => (await h.api<{ queues: QueueRow[] }>("/api/queues")).queues.find((x) => x.queue === "7001")?.waiting === 1, 5000, () => "the caller is not waiting in 7001");
-    const logout = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds("1001"), extra: ["-s", "*61"], timeoutSeconds: 15 });
-    assert.equal(logout.code, 0, show(logout));
+    await dialFeatureCode(h, "1001", "*61");
     // While the caller talks to 1003 (a direct, non-queue call for it) 1003 shows inUse.
     await waitFor(async () => (await agents()).find((a) => a.agent === "1003")?.inUse === true, 6000, () => "1003 not in use during the overflow call");
     assert.equal((await caller).code, 0, show(await caller));

@@ -7,14 +7,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { get, type ClientRequest } from "node:http";
-import { freePort, injectionFile, metricValue, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { metricValue, runSipp, startHotline, waitFor, type Hotline, type StartOptions, sippMediaPort } from "./harness.ts";
+import { creds, dialFeatureCode, putAgentStatus, queueHotlineOptions, queueUsers, registerAgent, restartHotline, show } from "./queue-helpers.ts";
 
-const USERS = ["1001", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
-const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
-
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-5000)}`;
-}
+const USERS = queueUsers(["1001", "1009"]);
 
 interface SseEvent {
   event: string;
@@ -64,18 +60,14 @@ interface QueueFigures {
 
 describe("live queue figures and events", () => {
   let h: Hotline;
-  let opts: Parameters<typeof startHotline>[0];
+  let opts: StartOptions;
   before(async () => {
-    opts = {
+    opts = await queueHotlineOptions({
       users: USERS,
-      sipPort: await freePort(),
-      httpPort: await freePort(),
-      extraYaml: [
-        "calls: { authenticateInvites: false, media: { portMin: 34000, portMax: 34999 } }",
-        "queues:",
-        '  "7000": { name: "Citizen hotline", strategy: linear, members: { "1001": 1 }, ringSeconds: 10, wrapUpSeconds: 0, serviceLevelSeconds: 30 }',
-      ].join("\n"),
-    };
+      media: { portMin: 34000, portMax: 34999 },
+      authenticateInvites: false,
+      queues: ['  "7000": { name: "Citizen hotline", strategy: linear, members: { "1001": 1 }, ringSeconds: 10, wrapUpSeconds: 0, serviceLevelSeconds: 30 }'],
+    });
     h = await startHotline(opts);
   });
   after(async () => {
@@ -90,13 +82,9 @@ describe("live queue figures and events", () => {
       assert.deepEqual(sse.events.slice(0, 2).map((e) => [e.event, e.data["queue"] ?? e.data["agent"]]), [["queue", "7000"], ["agent", "1001"]]);
       assert.deepEqual(sse.events[1]!.data["status"], { kind: "logged-out" });
 
-      const p1 = await freePort();
-      const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: p1, injection: creds("1001"), keys: { hexp: "300" } });
-      assert.equal(reg.code, 0, show(reg));
-      const login = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds("1001"), extra: ["-s", "*60"], timeoutSeconds: 15 });
-      assert.equal(login.code, 0, show(login));
-      const base = `http://127.0.0.1:${h.httpPort}`;
-      const put = (status: string) => fetch(`${base}/api/agents/1001/status`, { method: "PUT", body: JSON.stringify({ status }) });
+      const p1 = await registerAgent(h, "1001");
+      await dialFeatureCode(h, "1001", "*60");
+      const put = (status: string) => putAgentStatus(h, "1001", { status });
 
       // 1: the agent is on break; the caller waits with music, then hangs up: abandoned.
       assert.equal((await put("on-break")).status, 200);
@@ -168,13 +156,12 @@ describe("live queue figures and events", () => {
       assert.equal(metricValue(m, "hotline_queue_abandoned_total", { queue: "7000" }), 1);
       assert.equal(metricValue(m, "hotline_queue_waiting", { queue: "7000" }), 0);
       assert.equal(metricValue(m, "hotline_queue_agents_available", { queue: "7000" }), 1);
-      assert.equal((await fetch(`${base}/api/queues/7999`)).status, 404);
+      assert.equal((await fetch(`http://127.0.0.1:${h.httpPort}/api/queues/7999`)).status, 404);
 
       // Restart on the same data folder: the day's figures come back from the journal.
       sse.req.destroy();
       const before = q;
-      await h.stop();
-      h = await startHotline({ ...opts, dataDir: h.dataDir });
+      h = await restartHotline(h, opts);
       const again = await figures();
       assert.deepEqual(pick(again), pick(before));
       const agentsAgain = await h.api<{ agents: { agent: string; callsAnswered: number; talkTimeSeconds: number }[] }>("/api/agents");

@@ -3,15 +3,11 @@
 // engine offers C before B, although B waited longer (priority class first, FIFO within it).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { creds, queueHotlineOptions, queueUsers, registerAgent, setAgentStatus, show } from "./queue-helpers.ts";
 
-const USERS = ["1001", "1009", "1010"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
-const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
+const USERS = queueUsers(["1001", "1009", "1010"]);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-4000)}`;
-}
 
 interface Cdr {
   caller: string;
@@ -25,20 +21,15 @@ describe("ACD priority", () => {
   let h: Hotline;
   let agentPort = 0;
   before(async () => {
-    h = await startHotline({
+    h = await startHotline(await queueHotlineOptions({
       users: USERS,
-      extraYaml: [
-        "calls: { authenticateInvites: false, media: { portMin: 30000, portMax: 30999 } }",
-        'priorityCallers: [{ pattern: "1380000000X", priority: 10, label: emergency-handset }]',
-        "queues:",
-        '  "7010": { strategy: linear, members: { "1001": 1 }, wrapUpSeconds: 0, ringSeconds: 8 }',
-      ].join("\n"),
-    });
-    agentPort = await freePort();
-    const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: agentPort, injection: creds("1001"), keys: { hexp: "300" } });
-    assert.equal(reg.code, 0, show(reg));
-    const login = await fetch(`http://127.0.0.1:${h.httpPort}/api/agents/1001/status`, { method: "PUT", body: JSON.stringify({ status: "logged-in" }) });
-    assert.equal(login.status, 200);
+      media: { portMin: 30000, portMax: 30999 },
+      authenticateInvites: false,
+      extraYaml: ['priorityCallers: [{ pattern: "1380000000X", priority: 10, label: emergency-handset }]'],
+      queues: ['  "7010": { strategy: linear, members: { "1001": 1 }, wrapUpSeconds: 0, ringSeconds: 8 }'],
+    }));
+    agentPort = await registerAgent(h, "1001");
+    await setAgentStatus(h, "1001", "logged-in");
   });
   after(async () => {
     await h.stop();

@@ -12,17 +12,12 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { freePort, injectionFile, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { journal as readJournal, liveCalls as readLiveCalls, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type JournalEvent, type LiveCall, type SippResult, sippMediaPort } from "./harness.ts";
+import { creds, loginSippAgents, queueHotlineOptions, queueUsers, show } from "./queue-helpers.ts";
 
 const AGENTS = ["1001", "1002", "1003", "1004", "1005"];
 const CALLER = "1009";
-const password = (u: string): string => `pw-${u}-secret`;
-const USERS = [...AGENTS, CALLER].map((u) => ({ username: u, password: password(u) }));
-const creds = (u: string): string => injectionFile([[u, password(u)]]);
-
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-4000)}`;
-}
+const USERS = queueUsers([...AGENTS, CALLER]);
 
 interface AgentView {
   agent: string;
@@ -30,31 +25,14 @@ interface AgentView {
   status: { kind: string; reason?: string };
   state: string;
 }
-interface JournalEvent {
-  type: string;
-  callId: string | null;
-  data: Record<string, unknown>;
-}
-interface LiveCall {
-  id: string;
-  state: string;
-  dialed: string;
-  answeredBy: string | null;
-  connectedTo: string | null;
-  legs: { party: string; role: string; ended: boolean }[];
-}
 
 describe("ACD races: two answers, a vanished phone, a caller who leaves while an agent rings", () => {
   let h: Hotline;
   const port = new Map<string, number>();
   const agents = async (): Promise<AgentView[]> => (await h.api<{ agents: AgentView[] }>("/api/queues")).agents;
   const agent = async (a: string): Promise<AgentView | undefined> => (await agents()).find((x) => x.agent === a);
-  const journal = async (query: string): Promise<JournalEvent[]> => (await h.api<{ events: JournalEvent[] }>(`/api/journal?${query}&limit=1000`)).events;
-  const liveCalls = async (): Promise<LiveCall[]> => (await h.api<{ calls: LiveCall[] }>("/api/calls")).calls;
-  const setStatus = async (a: string, status: string): Promise<void> => {
-    const r = await fetch(`http://127.0.0.1:${h.httpPort}/api/agents/${a}/status`, { method: "PUT", body: JSON.stringify({ status }) });
-    assert.equal(r.status, 200, await r.text());
-  };
+  const journal = (query: string): Promise<JournalEvent[]> => readJournal(h, `${query}&limit=1000`);
+  const liveCalls = (): Promise<LiveCall[]> => readLiveCalls(h);
   /** A caller into `queue` who stays `holdMs` once answered, then hangs up (the queue answers at once with music). */
   const caller = (queue: string, holdMs: number): Promise<SippResult> =>
     runSipp({ scenario: "uac-call-expect-200-rtp-bye.xml", port: h.sipPort, injection: creds(CALLER), extra: ["-s", queue, "-d", String(holdMs)], timeoutSeconds: 30 });
@@ -62,27 +40,17 @@ describe("ACD races: two answers, a vanished phone, a caller who leaves while an
     runSipp({ scenario, port: h.sipPort, localPort: port.get(a)!, extra: ["-mp", String(await sippMediaPort())], timeoutSeconds: 25 });
 
   before(async () => {
-    h = await startHotline({
+    h = await startHotline(await queueHotlineOptions({
       users: USERS,
-      extraYaml: [
-        "calls: { authenticateInvites: false, media: { portMin: 41000, portMax: 41999 } }",
-        "queues:",
+      media: { portMin: 41000, portMax: 41999 },
+      authenticateInvites: false,
+      queues: [
         '  "7201": { strategy: ring-all, members: { "1001": 1, "1002": 1 }, wrapUpSeconds: 0, ringSeconds: 10 }',
         '  "7202": { strategy: linear, members: { "1003": 1, "1004": 1 }, wrapUpSeconds: 0, ringSeconds: 3 }',
         '  "7203": { strategy: linear, members: { "1005": 1 }, wrapUpSeconds: 0, ringSeconds: 20 }',
-      ].join("\n"),
-    });
-    for (const a of AGENTS) {
-      const p = await freePort();
-      port.set(a, p);
-      const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: p, injection: creds(a), keys: { hexp: "300" } });
-      assert.equal(reg.code, 0, show(reg));
-      await setStatus(a, "logged-in");
-    }
-    await waitFor(async () => {
-      const list = await agents();
-      return list.length === AGENTS.length && list.every((x) => x.registered && x.status.kind === "available");
-    }, 8000, () => "agents not ready");
+      ],
+    }));
+    await loginSippAgents(h, AGENTS, port);
   });
   after(async () => {
     await h?.stop();

@@ -10,7 +10,8 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { freePort, injectionFile, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { journal, runSipp, SIPP_DIR, startHotline, waitFor, type Hotline, sippMediaPort } from "./harness.ts";
+import { creds, queueHotlineOptions, queueUsers, registerAgent, setAgentStatus, show, sippPassword, waitAgentsAvailable } from "./queue-helpers.ts";
 import { startBaresip, type Baresip } from "./baresip.ts";
 
 /** Agents per scenario; the baresip agent is 2017. */
@@ -18,12 +19,9 @@ const SIPP_AGENTS = ["2001", "2002", "2003", "2004", "2005", "2006", "2007", "20
 const BARESIP_AGENT = "2017";
 /** Callers: 1009 (most scenarios), 1101/1102 (sticky: nobody else's calls touch their history), 1103 (direct calls). */
 const CALLERS = ["1008", "1009", "1101", "1102", "1103"];
-const password = (u: string): string => `pw-${u}-secret`;
-const USERS = [...SIPP_AGENTS, BARESIP_AGENT, ...CALLERS].map((u) => ({ username: u, password: password(u) }));
-const creds = (u: string): string => injectionFile([[u, password(u)]]);
+const USERS = queueUsers([...SIPP_AGENTS, BARESIP_AGENT, ...CALLERS]);
 
 const QUEUES = [
-  "queues:",
   '  "7101": { strategy: linear, members: { "2001": 1, "2002": 1 }, wrapUpSeconds: 0 }',
   '  "7102": { strategy: fewest-calls, members: { "2001": 1, "2002": 1 }, wrapUpSeconds: 0 }',
   '  "7103": { strategy: linear, members: { "2003": 1, "2004": 1 }, wrapUpSeconds: 0 }',
@@ -36,17 +34,13 @@ const QUEUES = [
   '  "7110": { strategy: sticky, fallbackStrategy: linear, members: { "2013": 1, "2014": 1 }, stickyWindowSeconds: 600, stickyHoldSeconds: 10, wrapUpSeconds: 0 }',
   '  "7111": { strategy: linear, members: { "2015": 1, "2016": 1 }, wrapUpSeconds: 0 }',
   '  "7112": { strategy: longest-idle, members: { "2017": 1, "2018": 1 }, wrapUpSeconds: 0 }',
-].join("\n");
+];
 
 /**
  * How long a caller stays after hotline answers it (at once, with music while it waits): the
  * agent phones answer as soon as they are offered, so the agent gets most of it.
  */
 const HOLD_MS = 800;
-
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-3000)}`;
-}
 
 interface Cdr {
   callId: string;
@@ -98,23 +92,15 @@ describe("ACD strategies (fewest-calls … sticky, ring-in-use, baresip), verifi
   let baresip: Baresip | undefined;
 
   before(async () => {
-    h = await startHotline({ users: USERS, extraYaml: ["calls: { authenticateInvites: false, media: { portMin: 33000, portMax: 33999 } }", QUEUES].join("\n") });
+    h = await startHotline(await queueHotlineOptions({ users: USERS, media: { portMin: 33000, portMax: 33999 }, authenticateInvites: false, queues: QUEUES }));
     // baresip first: logged in before 2018, it has been idle longer (7112's first pick).
-    baresip = await startBaresip({ username: BARESIP_AGENT, password: password(BARESIP_AGENT), registrarPort: h.sipPort, accountParams: ["answermode=auto"], lifetimeSeconds: 170 });
+    baresip = await startBaresip({ username: BARESIP_AGENT, password: sippPassword(BARESIP_AGENT), registrarPort: h.sipPort, accountParams: ["answermode=auto"], lifetimeSeconds: 170 });
     const agentsInOrder = [BARESIP_AGENT, ...SIPP_AGENTS];
     const sippPorts: number[] = [];
-    for (const a of SIPP_AGENTS) {
-      const p = await freePort();
-      const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: p, injection: creds(a), keys: { hexp: "300" } });
-      assert.equal(reg.code, 0, show(reg));
-      sippPorts.push(p);
-    }
+    for (const a of SIPP_AGENTS) sippPorts.push(await registerAgent(h, a));
     phones.push(...(await Promise.all(sippPorts.map((p) => startSippAgent(h.sipPort, p, 160)))));
     for (const a of agentsInOrder) await setStatus(a, "logged-in");
-    await waitFor(async () => {
-      const q = await h.api<{ agents: { registered: boolean; status: { kind: string } }[] }>("/api/queues");
-      return q.agents.length === agentsInOrder.length && q.agents.every((x) => x.registered && x.status.kind === "available");
-    }, 10_000, () => "agents not ready");
+    await waitAgentsAvailable(h, agentsInOrder.length, 10_000);
   });
   after(async () => {
     await Promise.all(phones.map((p) => p.stop()));
@@ -122,10 +108,7 @@ describe("ACD strategies (fewest-calls … sticky, ring-in-use, baresip), verifi
     await h?.stop();
   });
 
-  async function setStatus(agent: string, status: "logged-in" | "available" | "on-break"): Promise<void> {
-    const r = await fetch(`http://127.0.0.1:${h.httpPort}/api/agents/${agent}/status`, { method: "PUT", body: JSON.stringify({ status }) });
-    assert.equal(r.status, 200, `${agent} → ${status}`);
-  }
+  const setStatus = (agent: string, status: "logged-in" | "available" | "on-break"): Promise<void> => setAgentStatus(h, agent, status);
 
   async function cdrsOf(queue: string, since: number, count: number): Promise<Cdr[]> {
     let cdrs: Cdr[] = [];
@@ -214,8 +197,8 @@ describe("ACD strategies (fewest-calls … sticky, ring-in-use, baresip), verifi
     const cdrs = await cdrsOf("7109", since, 2);
     assert.deepEqual(cdrs.map((c) => [c.caller, c.answeredBy]), [["1008", "2011"], ["1009", "2012"]]);
     // The second caller was offered once, to 2012, and only after waiting skillWaitSeconds (3 s).
-    const journal = await h.api<{ events: { type: string; data: Record<string, unknown> }[] }>(`/api/journal?callId=${cdrs[1]!.callId}&limit=100`);
-    const offers = journal.events.filter((e) => e.type === "queue.offer").map((e) => e.data);
+    const events = await journal(h, `callId=${cdrs[1]!.callId}&limit=100`);
+    const offers = events.filter((e) => e.type === "queue.offer").map((e) => e.data);
     assert.equal(offers.length, 1, JSON.stringify(offers));
     assert.deepEqual(offers[0]?.["agents"], ["2012"]);
     assert.ok(Number(offers[0]?.["waitedMs"]) >= 3000, `offered to level 2 after ${String(offers[0]?.["waitedMs"])} ms`);

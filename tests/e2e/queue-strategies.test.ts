@@ -5,15 +5,11 @@
 // queue answers the caller at once (music while waiting), so callers stay 2 s for an agent.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { runSipp, startHotline, waitFor, type Hotline, sippMediaPort } from "./harness.ts";
+import { creds, loginSippAgents, putAgentStatus, queueHotlineOptions, queueUsers, show } from "./queue-helpers.ts";
 
 const AGENTS = ["1001", "1002", "1003"];
-const USERS = [...AGENTS, "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
-const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
-
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-4000)}`;
-}
+const USERS = queueUsers([...AGENTS, "1009"]);
 
 interface Cdr {
   callId: string;
@@ -27,30 +23,19 @@ describe("ACD strategies, verified from who answered", () => {
   const port = new Map<string, number>();
   before(async () => {
     const members = '{ "1001": 1, "1002": 1, "1003": 1 }';
-    h = await startHotline({
+    h = await startHotline(await queueHotlineOptions({
       users: USERS,
-      extraYaml: [
-        "calls: { authenticateInvites: false, media: { portMin: 31000, portMax: 31999 } }",
-        "queues:",
+      media: { portMin: 31000, portMax: 31999 },
+      authenticateInvites: false,
+      queues: [
         `  "7001": { strategy: linear, members: ${members}, wrapUpSeconds: 0, ringSeconds: 8 }`,
         `  "7002": { strategy: round-robin, members: ${members}, wrapUpSeconds: 0, ringSeconds: 8 }`,
         `  "7003": { strategy: ring-all, members: ${members}, wrapUpSeconds: 0, ringSeconds: 8 }`,
         '  "7004": { strategy: linear, members: { "1001": 1, "1002": 1 }, wrapUpSeconds: 4, ringSeconds: 8 }',
         '  "7005": { strategy: linear, members: { "1001": 1, "1002": 1 }, wrapUpSeconds: 0, ringSeconds: 3 }',
-      ].join("\n"),
-    });
-    for (const a of AGENTS) {
-      const p = await freePort();
-      port.set(a, p);
-      const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: p, injection: creds(a), keys: { hexp: "300" } });
-      assert.equal(reg.code, 0, show(reg));
-      const r = await fetch(`http://127.0.0.1:${h.httpPort}/api/agents/${a}/status`, { method: "PUT", body: JSON.stringify({ status: "logged-in" }) });
-      assert.equal(r.status, 200);
-    }
-    await waitFor(async () => {
-      const q = await h.api<{ agents: { registered: boolean; status: { kind: string } }[] }>("/api/queues");
-      return q.agents.length === 3 && q.agents.every((x) => x.registered && x.status.kind === "available");
-    }, 8000, () => "agents not ready");
+      ],
+    }));
+    await loginSippAgents(h, AGENTS, port);
   });
   after(async () => {
     await h.stop();
@@ -122,7 +107,7 @@ describe("ACD strategies, verified from who answered", () => {
   });
 
   test("an unregistered agent is never offered: 1001 (first in linear) unregisters, the call goes to 1002", async () => {
-    const back = await fetch(`http://127.0.0.1:${h.httpPort}/api/agents/1001/status`, { method: "PUT", body: JSON.stringify({ status: "available" }) });
+    const back = await putAgentStatus(h, "1001", { status: "available" });
     assert.equal(back.status, 200);
     const unreg = await runSipp({ scenario: "uac-unregister-expect-200-no-contact.xml", port: h.sipPort, localPort: port.get("1001")!, injection: creds("1001"), keys: { hexp: "300" } });
     assert.equal(unreg.code, 0, show(unreg));

@@ -4,29 +4,21 @@
 // (1001) answers; the CDR says so and the journal has the queue's events.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { freePort, injectionFile, runSipp, startHotline, waitFor, type Hotline, type SippResult, sippMediaPort } from "./harness.ts";
+import { freePort, journal, runSipp, startHotline, waitFor, type Hotline, type StartOptions, sippMediaPort } from "./harness.ts";
+import { creds, dialFeatureCode, putAgentStatus, queueHotlineOptions, queueUsers, registerAgent, restartHotline, show } from "./queue-helpers.ts";
 
-const USERS = ["1001", "1002", "1009"].map((u) => ({ username: u, password: `pw-${u}-secret` }));
-const creds = (u: string): string => injectionFile([[u, `pw-${u}-secret`]]);
-
-function show(r: SippResult): string {
-  return `exit ${r.code}\n${r.stderr.slice(-1500)}\n${r.messages.slice(-5000)}`;
-}
+const USERS = queueUsers(["1001", "1002", "1009"]);
 
 describe("ACD queue between SIPp phones", () => {
   let h: Hotline;
-  let opts: Parameters<typeof startHotline>[0];
+  let opts: StartOptions;
   before(async () => {
-    opts = {
+    opts = await queueHotlineOptions({
       users: USERS,
-      sipPort: await freePort(),
-      httpPort: await freePort(),
-      extraYaml: [
-        "calls: { authenticateInvites: false, media: { portMin: 33000, portMax: 33999 } }",
-        "queues:",
-        '  "7000": { name: "Citizen hotline", strategy: linear, members: { "1001": 1, "1002": 1 }, ringSeconds: 10 }',
-      ].join("\n"),
-    };
+      media: { portMin: 33000, portMax: 33999 },
+      authenticateInvites: false,
+      queues: ['  "7000": { name: "Citizen hotline", strategy: linear, members: { "1001": 1, "1002": 1 }, ringSeconds: 10 }'],
+    });
     h = await startHotline(opts);
   });
   after(async () => {
@@ -37,15 +29,12 @@ describe("ACD queue between SIPp phones", () => {
     const p1 = await freePort();
     const p2 = await freePort();
     for (const [ext, port] of [["1001", p1], ["1002", p2]] as const) {
-      const reg = await runSipp({ scenario: "uac-register-digest-expect-200.xml", port: h.sipPort, localPort: port, injection: creds(ext), keys: { hexp: "300" } });
-      assert.equal(reg.code, 0, show(reg));
+      await registerAgent(h, ext, port);
       // The agent logs in from its desk phone: *60 is answered, a tone plays, hotline hangs up.
-      const login = await runSipp({ scenario: "uac-call-expect-200-then-bye-from-hotline.xml", port: h.sipPort, injection: creds(ext), extra: ["-s", "*60"], timeoutSeconds: 15 });
-      assert.equal(login.code, 0, show(login));
+      await dialFeatureCode(h, ext, "*60");
     }
     // The operator's API: live figures, an agent put on break and back, clear errors.
-    const base = `http://127.0.0.1:${h.httpPort}`;
-    const put = (ext: string, body: unknown) => fetch(`${base}/api/agents/${ext}/status`, { method: "PUT", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+    const put = (ext: string, body: unknown) => putAgentStatus(h, ext, body);
     let q = await h.api<{ queues: { queue: string; loggedIn: number; available: number }[]; agents: { agent: string; status: { kind: string }; registered: boolean }[] }>("/api/queues");
     assert.deepEqual(q.queues.map((x) => [x.queue, x.loggedIn, x.available]), [["7000", 2, 2]]);
     assert.ok(q.agents.every((a) => a.registered && a.status.kind === "available"), JSON.stringify(q.agents));
@@ -64,18 +53,16 @@ describe("ACD queue between SIPp phones", () => {
     let cdr: { dialed: string; answeredBy: string | null; disposition: string; callId: string } | undefined;
     await waitFor(async () => (cdr = (await h.api<{ cdrs: NonNullable<typeof cdr>[] }>("/api/cdrs")).cdrs.find((c) => c.dialed === "7000")) !== undefined, 5000, () => "no CDR");
     assert.deepEqual({ answeredBy: cdr!.answeredBy, disposition: cdr!.disposition }, { answeredBy: "1001", disposition: "answered" });
-    const journal = await h.api<{ events: { type: string; data: Record<string, unknown> }[] }>(`/api/journal?callId=${cdr!.callId}`);
-    const types = journal.events.map((e) => e.type);
+    const events = await journal(h, `callId=${cdr!.callId}`);
+    const types = events.map((e) => e.type);
     assert.ok(types.includes("queue.joined") && types.includes("queue.offer"), types.join(", "));
-    assert.deepEqual(journal.events.find((e) => e.type === "queue.offer")?.data["agents"], ["1001"]);
+    assert.deepEqual(events.find((e) => e.type === "queue.offer")?.data["agents"], ["1001"]);
   });
 
   test("agent status survives a restart: 1001 available, 1002 on break come back as they were", async () => {
-    const base = `http://127.0.0.1:${h.httpPort}`;
-    const put = await fetch(`${base}/api/agents/1002/status`, { method: "PUT", body: JSON.stringify({ status: "on-break" }) });
+    const put = await putAgentStatus(h, "1002", { status: "on-break" });
     assert.equal(put.status, 200);
-    await h.stop();
-    h = await startHotline({ ...opts, dataDir: h.dataDir });
+    h = await restartHotline(h, opts);
     const q = await h.api<{ agents: { agent: string; status: { kind: string; reason?: string } }[] }>("/api/queues");
     assert.deepEqual(
       q.agents.map((a) => [a.agent, a.status.kind]).sort(),

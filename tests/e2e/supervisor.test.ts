@@ -12,10 +12,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readWav, toneShares } from "./audio.ts";
 import { startBaresip, type Baresip, type BaresipEvent } from "./baresip.ts";
-import { removeDir, startHotline, waitFor, type Hotline } from "./harness.ts";
+import { liveCalls as readLiveCalls, removeDir, startHotline, waitFor, type Hotline, type LiveCall } from "./harness.ts";
+import { putAgentStatus, queueHotlineOptions, queueUsers } from "./queue-helpers.ts";
 
 const PW = (u: string): string => `e2e-secret-${u}`;
-const USERS = ["1002", "1003", "1004", "1005"].map((u) => ({ username: u, password: PW(u) }));
+const USERS = queueUsers(["1002", "1003", "1004", "1005"], PW);
 const FREQ = { caller: 440, agent: 1000, supervisor: 1700 } as const;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -38,14 +39,6 @@ function newDecodedFiles(dir: string, seen: Set<string>): string[] {
 
 // ---- the test ------------------------------------------------------------------------------
 
-interface LiveCall {
-  id: string;
-  state: string;
-  dialed: string;
-  answeredBy: string | null;
-  connectedTo: string | null;
-}
-
 interface AuditEntry {
   actor: string;
   agent: string;
@@ -67,20 +60,17 @@ describe("supervisor controls with baresip phones", () => {
   let base = "";
   const basic = (u: string, pw = PW(u)): Record<string, string> => ({ authorization: `Basic ${Buffer.from(`${u}:${pw}`).toString("base64")}` });
   const post = (path: string, auth: Record<string, string>, body?: unknown) => fetch(base + path, { method: "POST", headers: auth, ...(body !== undefined && { body: JSON.stringify(body) }) });
-  const liveCalls = async (): Promise<LiveCall[]> => (await h.api<{ calls: LiveCall[] }>("/api/calls")).calls;
+  const liveCalls = (): Promise<LiveCall[]> => readLiveCalls(h);
   const audit = async (): Promise<AuditEntry[]> => (await h.api<{ events: { data: AuditEntry }[] }>("/api/journal?type=supervisor.action&limit=1000")).events.map((e) => e.data);
   const agentStatus = async (): Promise<string | undefined> => (await h.api<{ agents: { agent: string; status: { kind: string } }[] }>("/api/queues")).agents.find((a) => a.agent === "1002")?.status.kind;
   const closed = (phone: Baresip, from: number) => phone.waitForEvent((e) => e.type === "CALL_CLOSED", 10_000, from);
 
   before(async () => {
-    h = await startHotline({
+    h = await startHotline(await queueHotlineOptions({
       users: USERS,
-      extraYaml: [
-        "calls: { media: { portMin: 36000, portMax: 36999 } }",
-        "queues:",
-        '  "7000": { strategy: linear, members: { "1002": 1 }, ringSeconds: 10, wrapUpSeconds: 0, supervisors: ["1003"] }',
-      ].join("\n"),
-    });
+      media: { portMin: 36000, portMax: 36999 },
+      queues: ['  "7000": { strategy: linear, members: { "1002": 1 }, ringSeconds: 10, wrapUpSeconds: 0, supervisors: ["1003"] }'],
+    }));
     base = `http://127.0.0.1:${h.httpPort}`;
     for (const k of Object.keys(rec) as (keyof typeof rec)[]) rec[k] = mkdtempSync(join(tmpdir(), `sup-e2e-${k}-`));
     const phone = (u: string, freq: number, dir: string | undefined, auto: boolean) =>
@@ -91,7 +81,7 @@ describe("supervisor controls with baresip phones", () => {
     other = await phone("1005", 600, undefined, false);
     await waitFor(async () => (await h.api<{ registrations: unknown[] }>("/api/registrations")).registrations.length >= 4, 10_000, () => "phones did not register");
     // The agent logs in through the operator's route (no Authorization: unchanged behaviour).
-    const login = await fetch(`${base}/api/agents/1002/status`, { method: "PUT", body: JSON.stringify({ status: "available" }) });
+    const login = await putAgentStatus(h, "1002", { status: "available" });
     assert.equal(login.status, 200);
   });
   after(async () => {
@@ -296,10 +286,10 @@ describe("supervisor controls with baresip phones", () => {
   });
 
   test("forced status over the API and by feature code shows in GET /api/queues", async () => {
-    const forced = await fetch(`${base}/api/agents/1002/status`, { method: "PUT", headers: basic("1003"), body: JSON.stringify({ status: "on-break" }) });
+    const forced = await putAgentStatus(h, "1002", { status: "on-break" }, basic("1003"));
     assert.deepEqual([forced.status, await forced.json()], [200, { agent: "1002", status: "on-break", forcedBy: "1003" }]);
     assert.equal(await agentStatus(), "on-break");
-    const notAllowed = await fetch(`${base}/api/agents/1002/status`, { method: "PUT", headers: basic("1005"), body: JSON.stringify({ status: "available" }) });
+    const notAllowed = await putAgentStatus(h, "1002", { status: "available" }, basic("1005"));
     assert.equal(notAllowed.status, 403);
     assert.equal(await agentStatus(), "on-break");
     for (const [code, expected] of [["*56", "available"], ["*58", "logged-out"]] as const) {
